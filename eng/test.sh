@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs (apt) and starts the test servers on loopback, builds the solution, runs every test
+# project, stops the servers, and ends with the line "N passed, N failed, N skipped".
+#
+# Each eng/servers/<name>.sh defines start_<name> and stop_<name>; start_<name> exports the
+# environment variables its tests read (CLICKANALYTICS_TEST_<NAME>_...). A server that cannot
+# start is reported here, and the tests that need it fail with a message saying so.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export CLICKANALYTICS_TEST_STATE="${CLICKANALYTICS_TEST_STATE:-$(mktemp -d /tmp/clickanalytics-test.XXXXXX)}"
+configuration="${CONFIGURATION:-Release}"
+
+_apt_updated=0
+# ensure_packages BINARY PACKAGE...: installs the packages unless BINARY is already on PATH.
+ensure_packages() {
+  local binary=$1; shift
+  command -v "$binary" >/dev/null 2>&1 && return 0
+  if [ "$_apt_updated" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+    _apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1
+  command -v "$binary" >/dev/null 2>&1
+}
+
+# wait_for SECONDS COMMAND...: retries COMMAND until it succeeds or time is up.
+wait_for() {
+  local seconds=$1; shift
+  local end=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -ge $end ] && return 1
+    sleep 0.5
+  done
+}
+
+servers=()
+for script in eng/servers/*.sh; do
+  [ -e "$script" ] || continue
+  # shellcheck source=/dev/null
+  source "$script"
+  servers+=("$(basename "$script" .sh)")
+done
+
+stop_servers() {
+  for name in "${servers[@]}"; do "stop_$name" >/dev/null 2>&1 || true; done
+}
+trap stop_servers EXIT
+
+for name in "${servers[@]}"; do
+  echo "== starting $name"
+  if ! "start_$name"; then
+    echo "!! $name could not be started; its tests will fail and say so." >&2
+  fi
+done
+
+echo "== building ($configuration)"
+if ! dotnet build ClickAnalytics.sln -c "$configuration" -nologo -clp:ErrorsOnly; then
+  echo "The build failed."
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+passed=0; failed=0; skipped=0
+for project in tests/*/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  log="$CLICKANALYTICS_TEST_STATE/$name.log"
+  dotnet test "$project" -c "$configuration" --no-build --nologo ${TEST_FILTER:+--filter "$TEST_FILTER"} 2>&1 | tee "$log"
+  summary=$(grep -E "Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+" "$log" | tail -n 1)
+  if [ -z "$summary" ]; then
+    echo "!! $name did not report results (crashed or did not run)."
+    failed=$((failed + 1))
+    continue
+  fi
+  f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$summary")
+  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")
+  s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+done
+
+stop_servers
+trap - EXIT
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

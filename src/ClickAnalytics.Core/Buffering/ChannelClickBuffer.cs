@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using ClickAnalytics.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace ClickAnalytics.Buffering;
+
+/// <summary>
+/// The in-process buffer: a bounded <see cref="Channel{T}"/>. When it is full the configured
+/// <see cref="BufferFullMode"/> decides which click is lost, and the loss is counted.
+/// </summary>
+internal sealed class ChannelClickBuffer : IClickBufferWriter, IClickBufferReader
+{
+    private readonly Channel<ClickEvent> _channel;
+    private readonly ClickAnalyticsMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+
+    public ChannelClickBuffer(IOptions<ClickAnalyticsOptions> options, ClickAnalyticsMetrics metrics, TimeProvider timeProvider)
+    {
+        ClickAnalyticsOptions value = options.Value;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+
+        var channelOptions = new BoundedChannelOptions(value.BufferCapacity)
+        {
+            SingleReader = false,
+            SingleWriter = false,
+            AllowSynchronousContinuations = false,
+            // DropOldest evicts inside TryWrite and reports the evicted click to the callback;
+            // for DropNewest the channel refuses the write (Wait + TryWrite) and TryWrite counts it.
+            FullMode = value.BufferFullMode == BufferFullMode.DropOldest
+                ? BoundedChannelFullMode.DropOldest
+                : BoundedChannelFullMode.Wait,
+        };
+
+        _channel = value.BufferFullMode == BufferFullMode.DropOldest
+            ? Channel.CreateBounded<ClickEvent>(channelOptions, OnEvicted)
+            : Channel.CreateBounded<ClickEvent>(channelOptions);
+        metrics.ObserveBuffer(this);
+    }
+
+    private volatile bool _completed;
+
+    public long Count => _channel.Reader.Count;
+
+    public bool TryWrite(ClickEvent click)
+    {
+        if (_channel.Writer.TryWrite(click))
+        {
+            _metrics.Captured();
+            return true;
+        }
+
+        _metrics.Dropped(1, _completed ? DropReason.ShuttingDown : DropReason.BufferFull);
+        return false;
+    }
+
+    public void Complete()
+    {
+        _completed = true;
+        _channel.Writer.TryComplete();
+    }
+
+    public async ValueTask<ClickBatch?> ReadBatchAsync(int maxSize, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        ChannelReader<ClickEvent> reader = _channel.Reader;
+        if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var clicks = new List<ClickEvent>(Math.Min(maxSize, 1024));
+        Fill(reader, clicks, maxSize);
+        if (clicks.Count >= maxSize || maxWait <= TimeSpan.Zero)
+        {
+            return clicks.Count == 0 ? await ReadBatchAsync(maxSize, maxWait, cancellationToken).ConfigureAwait(false) : new ClickBatch(clicks);
+        }
+
+        // The batch is open: keep taking clicks until it is full or its time is up.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using ITimer timer = _timeProvider.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), deadline, maxWait, Timeout.InfiniteTimeSpan);
+        try
+        {
+            while (clicks.Count < maxSize && await reader.WaitToReadAsync(deadline.Token).ConfigureAwait(false))
+            {
+                Fill(reader, clicks, maxSize);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The batch's time is up.
+        }
+
+        if (clicks.Count == 0)
+        {
+            // Another worker took what this one was woken for.
+            return await ReadBatchAsync(maxSize, maxWait, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ClickBatch(clicks);
+    }
+
+    public ValueTask AcknowledgeAsync(ClickBatch batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    // Nothing can hold the clicks once the process has them in memory only; the processor counts the loss.
+    public ValueTask<bool> AbandonAsync(ClickBatch batch, Exception error, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(false);
+
+    private static void Fill(ChannelReader<ClickEvent> reader, List<ClickEvent> clicks, int maxSize)
+    {
+        while (clicks.Count < maxSize && reader.TryRead(out ClickEvent? click))
+        {
+            clicks.Add(click);
+        }
+    }
+
+    private void OnEvicted(ClickEvent click) => _metrics.Dropped(1, DropReason.BufferFull);
+}

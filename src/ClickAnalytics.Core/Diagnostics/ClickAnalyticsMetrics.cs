@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
+using ClickAnalytics.Buffering;
+
+namespace ClickAnalytics.Diagnostics;
+
+/// <summary>Why a click was not stored; the <c>reason</c> tag of <c>clickanalytics.buffer.dropped</c>.</summary>
+public static class DropReason
+{
+    /// <summary>The buffer was full.</summary>
+    public const string BufferFull = "buffer_full";
+    /// <summary>The buffer no longer accepts clicks because the host is stopping.</summary>
+    public const string ShuttingDown = "shutting_down";
+    /// <summary>Shutdown ran out of time before the click was stored.</summary>
+    public const string NotDrained = "not_drained";
+    /// <summary>The buffer threw.</summary>
+    public const string BufferError = "buffer_error";
+    /// <summary>Capture itself failed (the request still got its redirect).</summary>
+    public const string CaptureError = "capture_error";
+    /// <summary>The remote buffer (e.g. Redis) could not be reached in time.</summary>
+    public const string Unavailable = "unavailable";
+}
+
+/// <summary>
+/// The <c>ClickAnalytics</c> meter and its instruments. One instance per service provider, created
+/// through <see cref="IMeterFactory"/>; integration packages record into it too.
+/// </summary>
+public sealed class ClickAnalyticsMetrics
+{
+    /// <summary>The meter name to listen to.</summary>
+    public const string MeterName = "ClickAnalytics";
+
+    private readonly Counter<long> _captured;
+    private readonly Counter<long> _dropped;
+    private readonly Counter<long> _processed;
+    private readonly Counter<long> _failed;
+    private readonly Counter<long> _enrichmentErrors;
+    private readonly Counter<long> _sinkRetries;
+    private readonly Histogram<double> _sinkWriteDuration;
+    private readonly Histogram<long> _batchSize;
+    private IClickBufferReader? _buffer;
+
+    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
+    public ClickAnalyticsMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter = meterFactory.Create(MeterName);
+        _captured = Meter.CreateCounter<long>("clickanalytics.clicks.captured", "{click}", "Clicks handed to the buffer.");
+        _dropped = Meter.CreateCounter<long>("clickanalytics.buffer.dropped", "{click}", "Clicks lost before they were stored, by reason.");
+        _processed = Meter.CreateCounter<long>("clickanalytics.clicks.processed", "{click}", "Clicks enriched and stored by every sink.");
+        _failed = Meter.CreateCounter<long>("clickanalytics.clicks.failed", "{click}", "Clicks whose batch could not be stored after every retry.");
+        _enrichmentErrors = Meter.CreateCounter<long>("clickanalytics.enrichment.errors", "{error}", "Enrichment stages that threw; the clicks go on without that stage's values.");
+        _sinkRetries = Meter.CreateCounter<long>("clickanalytics.sink.retries", "{retry}", "Sink writes tried again after an error.");
+        _sinkWriteDuration = Meter.CreateHistogram<double>("clickanalytics.sink.write.duration", "s", "Time to write one batch to one sink.");
+        _batchSize = Meter.CreateHistogram<long>("clickanalytics.batch.size", "{click}", "Clicks per processed batch.");
+        Meter.CreateObservableGauge("clickanalytics.buffer.size", () => _buffer?.Count ?? 0L, "{click}", "Clicks waiting in this process's buffer.");
+    }
+
+    /// <summary>The meter, for integration packages that add instruments of their own.</summary>
+    public Meter Meter { get; }
+
+    /// <summary>Makes <c>clickanalytics.buffer.size</c> report this buffer.</summary>
+    public void ObserveBuffer(IClickBufferReader buffer) => _buffer = buffer;
+
+    /// <summary>Counts a click taken by the buffer.</summary>
+    public void Captured() => _captured.Add(1);
+
+    /// <summary>Counts lost clicks with their reason (see <see cref="DropReason"/>).</summary>
+    public void Dropped(long count, string reason) =>
+        _dropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>Counts stored clicks.</summary>
+    public void Processed(long count, long batchSize)
+    {
+        _processed.Add(count);
+        _batchSize.Record(batchSize);
+    }
+
+    /// <summary>Counts clicks that could not be stored.</summary>
+    public void Failed(long count, string errorType) =>
+        _failed.Add(count, new KeyValuePair<string, object?>("error.type", errorType));
+
+    /// <summary>Counts an enrichment stage that threw.</summary>
+    public void EnrichmentError(string stage) =>
+        _enrichmentErrors.Add(1, new KeyValuePair<string, object?>("stage", stage));
+
+    /// <summary>Counts a retried sink write.</summary>
+    public void SinkRetry(string sink) =>
+        _sinkRetries.Add(1, new KeyValuePair<string, object?>("sink", sink));
+
+    /// <summary>Records how long a sink write took.</summary>
+    public void SinkWrite(string sink, TimeSpan duration, bool success) =>
+        _sinkWriteDuration.Record(
+            duration.TotalSeconds,
+            new KeyValuePair<string, object?>("sink", sink),
+            new KeyValuePair<string, object?>("outcome", success ? "success" : "failure"));
+}

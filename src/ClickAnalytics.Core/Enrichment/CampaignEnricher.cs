@@ -1,0 +1,73 @@
+using System;
+using System.Text;
+
+namespace ClickAnalytics.Enrichment;
+
+/// <summary>
+/// Fills the utm_* values from the redirect request's query string, falling back to the
+/// destination URL's parameters when the request has none. Values are trimmed, stripped of
+/// control characters and capped; source and medium are lower-cased so "Newsletter" and
+/// "newsletter" count as one.
+/// </summary>
+internal sealed class CampaignEnricher : ClickEnricher
+{
+    internal const int MaxValueLength = 200;
+
+    public override string Name => "campaign";
+
+    public override int Order => EnrichmentOrder.Campaign;
+
+    public override void Enrich(EnrichedClick click)
+    {
+        ReadOnlySpan<char> request = click.Click.QueryString;
+        ReadOnlySpan<char> destination = QueryStrings.QueryOf(click.Click.DestinationUrl);
+
+        click.UtmSource = Read(request, destination, "utm_source", lowerCase: true);
+        click.UtmMedium = Read(request, destination, "utm_medium", lowerCase: true);
+        click.UtmCampaign = Read(request, destination, "utm_campaign", lowerCase: false);
+        click.UtmTerm = Read(request, destination, "utm_term", lowerCase: false);
+        click.UtmContent = Read(request, destination, "utm_content", lowerCase: false);
+    }
+
+    private static string Read(ReadOnlySpan<char> request, ReadOnlySpan<char> destination, string name, bool lowerCase)
+    {
+        string? value = QueryStrings.GetValue(request, name);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            value = QueryStrings.GetValue(destination, name);
+        }
+
+        return Normalize(value, lowerCase);
+    }
+
+    internal static string Normalize(string? value, bool lowerCase)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return "";
+        }
+
+        ReadOnlySpan<char> trimmed = value.AsSpan().Trim();
+        var builder = new StringBuilder(Math.Min(trimmed.Length, MaxValueLength));
+        foreach (char ch in trimmed)
+        {
+            if (builder.Length == MaxValueLength)
+            {
+                break;
+            }
+
+            if (!char.IsControl(ch))
+            {
+                builder.Append(lowerCase ? char.ToLowerInvariant(ch) : ch);
+            }
+        }
+
+        // Do not end on half of a surrogate pair after capping.
+        if (builder.Length > 0 && char.IsHighSurrogate(builder[^1]))
+        {
+            builder.Length--;
+        }
+
+        return builder.ToString().Trim();
+    }
+}

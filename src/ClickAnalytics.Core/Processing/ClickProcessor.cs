@@ -1,0 +1,289 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ClickAnalytics.Buffering;
+using ClickAnalytics.Diagnostics;
+using ClickAnalytics.Enrichment;
+using ClickAnalytics.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ClickAnalytics.Processing;
+
+/// <summary>
+/// The background half of the pipeline: workers read batches from the buffer, run the enrichment
+/// stages in order, write the batch to every sink (retrying with bounded backoff) and only then
+/// acknowledge it. Stopping drains the buffer within <see cref="ClickAnalyticsOptions.ShutdownTimeout"/>;
+/// whatever is left is counted as dropped, never silently lost.
+/// </summary>
+internal sealed class ClickProcessor : IHostedService, IAsyncDisposable
+{
+    private readonly IClickBufferReader _buffer;
+    private readonly IClickEnricher[] _enrichers;
+    private readonly IClickSink[] _sinks;
+    private readonly ClickAnalyticsOptions _options;
+    private readonly ClickAnalyticsMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _abort = new();
+    private Task[] _workers = [];
+    private int _stopped;
+
+    public ClickProcessor(
+        IClickBufferReader buffer,
+        IEnumerable<IClickEnricher> enrichers,
+        IEnumerable<IClickSink> sinks,
+        IOptions<ClickAnalyticsOptions> options,
+        ClickAnalyticsMetrics metrics,
+        TimeProvider timeProvider,
+        ILogger<ClickProcessor> logger)
+    {
+        _buffer = buffer;
+        // OrderBy is stable: stages with the same order run in registration order.
+        _enrichers = enrichers.OrderBy(e => e.Order).ToArray();
+        _sinks = sinks.ToArray();
+        _options = options.Value;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>The stages in the order they run.</summary>
+    public IReadOnlyList<IClickEnricher> Enrichers => _enrichers;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.ProcessingEnabled)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_sinks.Length == 0)
+        {
+            throw new InvalidOperationException(
+                "ClickAnalytics has no store to write clicks to. Add one to the builder, for example " +
+                "services.AddClickAnalytics().AddDuckDb(), or set ClickAnalytics:ProcessingEnabled to false on nodes that only capture.");
+        }
+
+        _workers = new Task[_options.Workers];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = Task.Run(RunWorkerAsync, CancellationToken.None);
+        }
+
+        Log.ProcessorStarted(_logger, _options.Workers, _options.BatchSize, _options.BatchMaxWait);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        _buffer.Complete();
+        if (_workers.Length == 0)
+        {
+            CountUndrained();
+            return;
+        }
+
+        Task all = Task.WhenAll(_workers);
+        try
+        {
+            await all.WaitAsync(_options.ShutdownTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            Log.Drained(_logger);
+            return;
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        // Out of time: stop the workers where they are. What they held and what is still buffered is counted.
+        await _abort.CancelAsync().ConfigureAwait(false);
+        await all.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        CountUndrained();
+    }
+
+    private void CountUndrained()
+    {
+        long left = _buffer.Count;
+        if (left > 0)
+        {
+            _metrics.Dropped(left, DropReason.NotDrained);
+            Log.NotDrained(_logger, _options.ShutdownTimeout, left);
+        }
+    }
+
+    private async Task RunWorkerAsync()
+    {
+        CancellationToken abort = _abort.Token;
+        while (!abort.IsCancellationRequested)
+        {
+            try
+            {
+                ClickBatch? batch = await _buffer.ReadBatchAsync(_options.BatchSize, _options.BatchMaxWait, abort).ConfigureAwait(false);
+                if (batch is null)
+                {
+                    return;
+                }
+
+                await ProcessBatchAsync(batch, abort).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A bug or a broken buffer: keep the worker alive, but do not spin.
+                Log.WorkerCrashed(_logger, ex);
+                await Task.Delay(_options.SinkRetryBaseDelay, _timeProvider, abort).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>Enriches, stores and acknowledges one batch.</summary>
+    internal async Task ProcessBatchAsync(ClickBatch batch, CancellationToken cancellationToken)
+    {
+        var clicks = new EnrichedClick[batch.Clicks.Count];
+        for (int i = 0; i < clicks.Length; i++)
+        {
+            clicks[i] = new EnrichedClick(batch.Clicks[i]);
+        }
+
+        await EnrichAsync(clicks, cancellationToken).ConfigureAwait(false);
+
+        (IClickSink? failedSink, Exception? error, int attempts) = await WriteToSinksAsync(clicks, cancellationToken).ConfigureAwait(false);
+        if (failedSink is null)
+        {
+            try
+            {
+                await _buffer.AcknowledgeAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.AcknowledgeFailed(_logger, ex, clicks.Length);
+            }
+
+            _metrics.Processed(clicks.Length, clicks.Length);
+            return;
+        }
+
+        bool held = await _buffer.AbandonAsync(batch, error!, CancellationToken.None).ConfigureAwait(false);
+        if (error is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            if (!held)
+            {
+                _metrics.Dropped(clicks.Length, DropReason.NotDrained);
+            }
+
+            return;
+        }
+
+        if (!held)
+        {
+            _metrics.Failed(clicks.Length, error!.GetType().Name);
+        }
+
+        Log.BatchFailed(_logger, error!, clicks.Length, failedSink.Name, attempts, held ? "keeps it for redelivery" : "could not keep it, so it is counted as failed");
+    }
+
+    private async ValueTask EnrichAsync(EnrichedClick[] clicks, CancellationToken cancellationToken)
+    {
+        foreach (IClickEnricher enricher in _enrichers)
+        {
+            try
+            {
+                await enricher.EnrichAsync(clicks, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                _metrics.EnrichmentError(enricher.Name);
+                Log.EnrichmentFailed(_logger, ex, enricher.Name, clicks.Length);
+            }
+        }
+    }
+
+    private async ValueTask<(IClickSink? FailedSink, Exception? Error, int Attempts)> WriteToSinksAsync(EnrichedClick[] clicks, CancellationToken cancellationToken)
+    {
+        // Sinks that already have the batch are not asked again when another one fails.
+        var pending = new List<IClickSink>(_sinks);
+        int maxAttempts = _options.SinkMaxAttempts;
+        for (int attempt = 1; ; attempt++)
+        {
+            Exception? lastError = null;
+            IClickSink? lastFailed = null;
+            for (int i = pending.Count - 1; i >= 0; i--)
+            {
+                IClickSink sink = pending[i];
+                long started = _timeProvider.GetTimestamp();
+                try
+                {
+                    await sink.WriteAsync(clicks, cancellationToken).ConfigureAwait(false);
+                    _metrics.SinkWrite(sink.Name, _timeProvider.GetElapsedTime(started), success: true);
+                    pending.RemoveAt(i);
+                }
+                catch (Exception ex)
+                {
+                    _metrics.SinkWrite(sink.Name, _timeProvider.GetElapsedTime(started), success: false);
+                    if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                    {
+                        return (sink, ex, attempt);
+                    }
+
+                    lastError = ex;
+                    lastFailed = sink;
+                }
+            }
+
+            if (pending.Count == 0)
+            {
+                return (null, null, attempt);
+            }
+
+            if (attempt >= maxAttempts)
+            {
+                return (lastFailed, lastError, attempt);
+            }
+
+            TimeSpan delay = RetryDelay(attempt);
+            foreach (IClickSink sink in pending)
+            {
+                _metrics.SinkRetry(sink.Name);
+                Log.SinkWriteRetry(_logger, lastError!, sink.Name, clicks.Length, attempt, maxAttempts, delay);
+            }
+
+            try
+            {
+                await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex)
+            {
+                return (lastFailed, ex, attempt);
+            }
+        }
+    }
+
+    internal TimeSpan RetryDelay(int attempt)
+    {
+        double baseMs = _options.SinkRetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1);
+        double cappedMs = Math.Min(baseMs, _options.SinkRetryMaxDelay.TotalMilliseconds);
+        Debug.Assert(cappedMs >= 0);
+        return TimeSpan.FromMilliseconds(cappedMs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _abort.Dispose();
+    }
+}
