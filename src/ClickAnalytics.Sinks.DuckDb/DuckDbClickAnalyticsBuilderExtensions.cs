@@ -26,7 +26,7 @@ public static class DuckDbClickAnalyticsBuilderExtensions
         IServiceCollection services = builder.Services;
 
         services.AddOptions<DuckDbOptions>()
-            .BindConfiguration(DuckDbOptions.SectionName)
+            .BindSectionIfConfigured(DuckDbOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         if (configure is not null)

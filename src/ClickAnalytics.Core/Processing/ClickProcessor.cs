@@ -20,7 +20,7 @@ namespace ClickAnalytics.Processing;
 /// acknowledge it. Stopping drains the buffer within <see cref="ClickAnalyticsOptions.ShutdownTimeout"/>;
 /// whatever is left is counted as dropped, never silently lost.
 /// </summary>
-internal sealed class ClickProcessor : IHostedService, IAsyncDisposable
+internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly IClickBufferReader _buffer;
     private readonly IClickEnricher[] _enrichers;
@@ -285,5 +285,16 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _abort.Dispose();
+    }
+
+    /// <summary>Without a graceful stop, workers are told to quit where they are; nothing is waited for.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            _buffer.Complete();
+        }
+
+        _abort.Cancel();
     }
 }
