@@ -86,7 +86,8 @@ app.MapGet("/api/links/{code}/clicks", async (string code, string? from, string?
     return Results.Ok(days.Select(d => new { date = d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), clicks = d.Clicks }));
 });
 
-app.MapGet("/{code}", (string code, LinkStore links) =>
+// HEAD too: link-preview fetchers often check a link with HEAD first; those clicks are kept and flagged.
+app.MapMethods("/{code}", ["GET", "HEAD"], (string code, LinkStore links) =>
     links.Find(code) is { } link ? Results.Redirect(link.Url) : Results.NotFound())
     .TrackClicks();
 
