@@ -60,13 +60,13 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
         if (query.TenantId is not null)
         {
             where.Append(" AND tenant_id = $tenant");
-            command.Parameters.Add(new DuckDBParameter("tenant", query.TenantId));
+            command.Parameters.Add(new DuckDBParameter("tenant", DuckDbText.Clean(query.TenantId)));
         }
 
         if (query.LinkId is not null)
         {
             where.Append(" AND link_id = $link");
-            command.Parameters.Add(new DuckDBParameter("link", query.LinkId));
+            command.Parameters.Add(new DuckDBParameter("link", DuckDbText.Clean(query.LinkId)));
         }
 
         if (!query.IncludeBots)

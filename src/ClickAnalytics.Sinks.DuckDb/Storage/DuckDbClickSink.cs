@@ -54,7 +54,7 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
 
                     foreach (string dimension in dimensions)
                     {
-                        row = row.AppendValue(click.Dimensions.TryGetValue(dimension, out string? value) ? value : "");
+                        row = row.AppendValue(click.Dimensions.TryGetValue(dimension, out string? value) ? DuckDbText.Clean(value) : "");
                     }
 
                     row.EndRow();
@@ -91,7 +91,7 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
         object value = column.GetValue(click);
         return column.Type switch
         {
-            ClickColumnType.String => row.AppendValue((string)value),
+            ClickColumnType.String => row.AppendValue(DuckDbText.Clean((string)value)),
             ClickColumnType.Boolean => row.AppendValue((bool?)(bool)value),
             ClickColumnType.UInt32 => row.AppendValue((uint?)(uint)value),
             ClickColumnType.Timestamp => row.AppendValue((DateTime?)(DateTime)value),
@@ -100,4 +100,10 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
             _ => throw new InvalidOperationException($"Unsupported column type {column.Type}."),
         };
     }
+}
+
+/// <summary>DuckDB strings end at a NUL character, so NULs are stored (and looked up) as U+FFFD instead of silently cutting the value.</summary>
+internal static class DuckDbText
+{
+    public static string Clean(string value) => value.Contains('\0', StringComparison.Ordinal) ? value.Replace('\0', '\uFFFD') : value;
 }
