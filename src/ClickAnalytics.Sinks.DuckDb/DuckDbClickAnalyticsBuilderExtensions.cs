@@ -37,15 +37,22 @@ public static class DuckDbClickAnalyticsBuilderExtensions
         services.TryAddSingleton<DuckDbDatabase>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClickSink, DuckDbClickSink>());
         services.TryAddSingleton<IClickQueries, DuckDbClickQueries>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DuckDbSchemaInitializer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DuckDbLifetime>());
         return builder;
     }
 
-    /// <summary>Opens the file and creates the schema at start, so a bad path fails the host, not the first click.</summary>
-    private sealed class DuckDbSchemaInitializer(DuckDbDatabase database) : IHostedService
+    /// <summary>
+    /// Opens the file and creates the schema at start, so a bad path fails the host, not the first
+    /// click. Closes (and so checkpoints) the file once the host has stopped, which is after the
+    /// processor drained its last batch into it.
+    /// </summary>
+    private sealed class DuckDbLifetime(DuckDbDatabase database, IServiceProvider services) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) =>
-            database.WithWriteConnectionAsync(static _ => true, cancellationToken);
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await database.WithWriteConnectionAsync(static _ => true, cancellationToken).ConfigureAwait(false);
+            services.GetService<IHostApplicationLifetime>()?.ApplicationStopped.Register(database.Dispose);
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

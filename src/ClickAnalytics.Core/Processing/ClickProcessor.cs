@@ -31,7 +31,8 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _abort = new();
     private Task[] _workers = [];
-    private int _stopped;
+    private Task? _stopping;
+    private readonly Lock _stopLock = new();
 
     public ClickProcessor(
         IClickBufferReader buffer,
@@ -79,13 +80,23 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Drains and stops. Hosts may call this more than once (a web application's own run loop and a
+    /// test factory both do); every caller waits for the one drain, so nothing is disposed under it.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        Task stopping;
+        lock (_stopLock)
         {
-            return;
+            stopping = _stopping ??= DrainAndStopAsync(cancellationToken);
         }
 
+        return stopping.WaitAsync(cancellationToken);
+    }
+
+    private async Task DrainAndStopAsync(CancellationToken cancellationToken)
+    {
         _buffer.Complete();
         if (_workers.Length == 0)
         {
@@ -102,9 +113,11 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
         }
         catch (TimeoutException)
         {
+            Log.DrainTimedOut(_logger, _options.ShutdownTimeout);
         }
         catch (OperationCanceledException)
         {
+            Log.DrainCancelled(_logger);
         }
 
         // Out of time: stop the workers where they are. What they held and what is still buffered is counted.
@@ -290,11 +303,7 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
     /// <summary>Without a graceful stop, workers are told to quit where they are; nothing is waited for.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 0)
-        {
-            _buffer.Complete();
-        }
-
+        _buffer.Complete();
         _abort.Cancel();
     }
 }

@@ -169,6 +169,25 @@ public class ClickProcessorTests
     }
 
     [Test]
+    public async Task A_second_stop_waits_for_the_drain_the_first_one_started()
+    {
+        var sink = new RecordingSink { Gate = new TaskCompletionSource() };
+        using var pipeline = new Pipeline(o => o.ShutdownTimeout = TimeSpan.FromMinutes(1), sinks: sink);
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+        pipeline.Writer.TryWrite(TestClicks.Create(1));
+        Eventually.True(() => sink.Calls == 1, "the worker is in the sink");
+
+        Task first = pipeline.Processor.StopAsync(CancellationToken.None);
+        Task second = pipeline.Processor.StopAsync(CancellationToken.None);
+        await Task.Delay(50);
+        Assert.That(second.IsCompleted, Is.False, "a second stop returned while the first was still draining");
+
+        sink.Gate.SetResult();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.That(sink.Stored, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Stages_run_in_order_and_a_throwing_stage_does_not_stop_the_batch()
     {
         var sink = new RecordingSink();
