@@ -9,6 +9,7 @@ using ClickAnalytics.Sample.Shortener;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -90,6 +91,13 @@ app.MapGet("/api/links/{code}/clicks", async (string code, string? from, string?
 app.MapMethods("/{code}", ["GET", "HEAD"], (string code, LinkStore links) =>
     links.Find(code) is { } link ? Results.Redirect(link.Url) : Results.NotFound())
     .TrackClicks();
+
+// The load harness (benchmarks/load) compares this route with the tracked one in one process.
+if (app.Configuration.GetValue<bool>("Sample:UntrackedRoute"))
+{
+    app.MapMethods("/untracked/{code}", ["GET", "HEAD"], (string code, LinkStore links) =>
+        links.Find(code) is { } link ? Results.Redirect(link.Url) : Results.NotFound());
+}
 
 app.Run();
 
