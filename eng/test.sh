@@ -84,6 +84,10 @@ for project in tests/*/*.Tests.csproj; do
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 done
 
+# The packages themselves: packed, installed into a fresh host from a local feed, started.
+echo "== packages (eng/pack-check.sh)"
+if bash eng/pack-check.sh; then passed=$((passed + 1)); else echo "!! the packages do not install"; failed=$((failed + 1)); fi
+
 stop_servers
 trap - EXIT
 echo "$passed passed, $failed failed, $skipped skipped"
