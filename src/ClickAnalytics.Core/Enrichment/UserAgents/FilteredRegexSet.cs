@@ -13,7 +13,7 @@ internal readonly record struct RegexRule(string Pattern, bool IgnoreCase);
 internal sealed record RegexSettings(RegexOptions Options, TimeSpan MatchTimeout, bool NonBacktracking)
 {
     /// <summary>Compiled backtracking with a match timeout: the fastest for these rules.</summary>
-    public static RegexSettings Default { get; } = new(RegexOptions.Compiled, TimeSpan.FromMilliseconds(50), NonBacktracking: false);
+    public static RegexSettings Default { get; } = new(RegexOptions.Compiled, TimeSpan.FromSeconds(1), NonBacktracking: false);
 
     /// <summary>Builds the regex of one rule.</summary>
     public Regex Build(RegexRule rule)
@@ -221,6 +221,7 @@ internal sealed class FilteredRegexSet
         {
             // Two threads may build the same regex at once; one of them wins and both are equivalent.
             regex = _settings.Build(_rules[rule]);
+            Warm(regex);
             regex = Interlocked.CompareExchange(ref _regexes[rule], regex, null) ?? regex;
         }
 
@@ -233,6 +234,22 @@ internal sealed class FilteredRegexSet
         for (int r = 0; r < _rules.Length; r++)
         {
             _ = GetRegex(r);
+        }
+    }
+
+    /// <summary>
+    /// Runs the new regex once on an empty string: a compiled regex is JIT-compiled on its first
+    /// match, and that time would otherwise count against the first real string's match timeout.
+    /// </summary>
+    private static void Warm(Regex regex)
+    {
+        try
+        {
+            _ = regex.IsMatch("");
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // Only the warm-up timed out (a loaded machine); real matches get their own budget.
         }
     }
 

@@ -33,9 +33,13 @@ public sealed class UserAgentOptions
     [Range(64, 65_536)]
     public int MaxLength { get; set; } = 1_024;
 
-    /// <summary>Longest any one rule may run on one string before the string counts as unknown.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
-    public TimeSpan MatchTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// Longest any one rule may run on one string before the string counts as unknown. It only
+    /// ends hostile input: real user agents match in microseconds, but a busy machine can stall a
+    /// thread for tens of milliseconds, so a tight value would misclassify ordinary strings.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan MatchTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Uses .NET's non-backtracking regex engine (linear time for any input) instead of compiled
