@@ -19,7 +19,7 @@ internal static class DeviceTypeClassifier
         "Roku", "BRAVIA", "Web0S", "webOS.TV", "WebOS TV", "NetCast", "CrKey", "Android TV", "AndroidTV", "NETTV",
         "Opera TV", "Chromecast", "Large Screen", "TV Safari", "Freebox", "VIZIO", "DTV", "Philips TV", "SonyDTV",
         "; TV;", "TV Store", "Fire TV", "FireTV",
-        "; AFT", "Hisense", "Viera", "BoxeeBox", "GoogleTV", "POV_TV", "SMART TV", "Smart-TV", "(TV;", "; Tizen TV",
+        "; AFT", "Hisense", "Viera", "BoxeeBox", "GoogleTV", "POV_TV", "SMART TV", "Smart-TV", "smart-tv", "smarttv", "hbbtv", "(TV;", "; Tizen TV",
     ];
 
     private static readonly string[] WearableTokens =
@@ -38,11 +38,11 @@ internal static class DeviceTypeClassifier
 
     private static readonly string[] MobileTokens =
     [
-        "iPhone", "iPod", "Mobile", "Mobi", "Windows Phone", "BlackBerry", "BB10", "Opera Mini", "KaiOS", "Symbian",
+        "iPhone", "iPod", "Mobile", "mobile", "MOBILE", "Mobi", "Windows Phone", "BlackBerry", "BB10", "Opera Mini", "KaiOS", "Symbian",
         "Series60", "Series 60", "J2ME", "MIDP", "Nokia", "IEMobile", "UCWEB", "UCBrowser", "Fennec", "webOS",
         "hpwOS", "Palm", "Windows CE", "Minimo", "NetFront", "Obigo", "SonyEricsson", "Samsung-SGH", "SAMSUNG-GT",
-        "phone", "Bada", "Maemo", "SailfishOS", "Ubuntu Touch", "Firefox OS", "Kyocera", "DoCoMo", "KDDI",
-        "SoftBank", "Vodafone", "portalmmm", "Alcatel", "LG-", "MOT-", "SIE-", "Huawei", "ZTE", "Lumia",
+        "phone", "Phone", "Bada", "Maemo", "SailfishOS", "Ubuntu Touch", "Firefox OS", "Kyocera", "DoCoMo", "KDDI",
+        "SoftBank", "Vodafone", "portalmmm", "Alcatel", "LG-", "MOT-", "SIE-", "Huawei", "HUAWEI", "ZTE", "Lumia",
     ];
 
     private static readonly string[] DesktopTokens =
@@ -101,9 +101,12 @@ internal static class DeviceTypeClassifier
         }
 
         // Browsers on Android phones say "Mobile"; on tablets they leave it out (Google's convention).
+        // App strings (Dalvik, SDKs) follow no such convention, and most of them come from phones.
         if (osFamily == "Android" || userAgent.Contains("Android", StringComparison.OrdinalIgnoreCase))
         {
-            return DeviceType.Tablet;
+            return userAgent.Contains("Safari/", StringComparison.Ordinal) || userAgent.Contains("Gecko/", StringComparison.Ordinal)
+                ? DeviceType.Tablet
+                : DeviceType.Mobile;
         }
 
         if (HasAny(userAgent, DesktopTokens) || osFamily.StartsWith("Windows", StringComparison.Ordinal) || osFamily is "Mac OS X" or "Linux"
@@ -119,7 +122,8 @@ internal static class DeviceTypeClassifier
     {
         foreach (string token in tokens)
         {
-            if (text.Contains(token, StringComparison.OrdinalIgnoreCase))
+            // Case matters: ignoring it lets short tokens hide inside words ("CrOS" in "MicrOSoft").
+            if (text.Contains(token, StringComparison.Ordinal))
             {
                 return true;
             }
