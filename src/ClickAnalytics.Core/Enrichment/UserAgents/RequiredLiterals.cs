@@ -125,22 +125,27 @@ internal static class RequiredLiterals
     {
         if (a.Exact is not null && b.Exact is not null && a.Exact.Count * b.Exact.Count <= MaxExactSet)
         {
-            var product = new HashSet<string>(StringComparer.Ordinal);
-            foreach (string x in a.Exact)
-            {
-                foreach (string y in b.Exact)
-                {
-                    product.Add(x + y);
-                }
-            }
-
-            return Info.Of(product);
+            return Info.Of(Cross(a.Exact, b.Exact));
         }
 
         var info = Info.Any();
         info.Clauses.AddRange(a.AsClauses());
         info.Clauses.AddRange(b.AsClauses());
         return info;
+    }
+
+    private static HashSet<string> Cross(HashSet<string> left, HashSet<string> right)
+    {
+        var product = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string x in left)
+        {
+            foreach (string y in right)
+            {
+                product.Add(x + y);
+            }
+        }
+
+        return product;
     }
 
     private static Info Alternate(Info a, Info b)
@@ -216,13 +221,32 @@ internal static class RequiredLiterals
 
         private Info ParseConcatenation()
         {
+            // Adjacent exact pieces are joined into one run before they meet an inexact piece;
+            // otherwise "Any" followed by "B","u","i","l","d" would keep only one-letter atoms.
             Info result = Info.Empty();
+            HashSet<string> run = [""];
             while (!AtEnd && Peek != '|' && Peek != ')')
             {
-                result = Concat(result, ParseQuantified());
+                Info piece = ParseQuantified();
+                if (piece.Exact is not null && run.Count * piece.Exact.Count <= MaxExactSet)
+                {
+                    run = Cross(run, piece.Exact);
+                    continue;
+                }
+
+                result = Concat(result, Info.Of(run));
+                if (piece.Exact is not null)
+                {
+                    run = piece.Exact;
+                }
+                else
+                {
+                    result = Concat(result, piece);
+                    run = [""];
+                }
             }
 
-            return result;
+            return Concat(result, Info.Of(run));
         }
 
         private Info ParseQuantified()
