@@ -46,7 +46,17 @@ internal sealed class SequentialUserAgentEngine
     {
         for (int i = 0; i < regexes.Length; i++)
         {
-            Match m = regexes[i].Match(input);
+            Match m;
+            try
+            {
+                m = regexes[i].Match(input);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // Same rule as the engine: a timed-out list answers "no match".
+                break;
+            }
+
             if (m.Success)
             {
                 match = m;

@@ -12,8 +12,8 @@ namespace ClickAnalytics.Enrichment.UserAgents;
 /// </summary>
 internal static class RequiredLiterals
 {
-    /// <summary>Atoms shorter than this occur in almost every user agent and would filter nothing.</summary>
-    internal const int MinAtomLength = 3;
+    /// <summary>Single characters occur in almost every user agent and would filter nothing.</summary>
+    internal const int MinAtomLength = 2;
 
     private const int MaxExactSet = 16;
     private const int MaxClassExpansion = 4;
@@ -70,12 +70,23 @@ internal static class RequiredLiterals
             return result;
         }
 
+        /// <summary>The clauses, most selective first: the first one nominates candidates, the rest only confirm.</summary>
         public List<string[]> ToClauses()
         {
+            List<HashSet<string>> clauses = [.. AsClauses()];
+            HashSet<string>? best = Best(clauses);
             List<string[]> result = [];
-            foreach (HashSet<string> clause in AsClauses())
+            if (best is not null)
             {
-                result.Add([.. clause]);
+                result.Add([.. best]);
+            }
+
+            foreach (HashSet<string> clause in clauses)
+            {
+                if (!ReferenceEquals(clause, best))
+                {
+                    result.Add([.. clause]);
+                }
             }
 
             return result;

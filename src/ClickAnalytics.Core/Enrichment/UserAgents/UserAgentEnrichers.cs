@@ -3,32 +3,40 @@ using Microsoft.Extensions.Options;
 
 namespace ClickAnalytics.Enrichment.UserAgents;
 
+/// <summary>A stage that reads the click's parsed user agent (both stages share the parser and its cache).</summary>
+internal abstract class UserAgentStage(UserAgentParser parser, IOptions<UserAgentOptions> options) : ClickEnricher
+{
+    private readonly bool _enabled = options.Value.Enabled;
+
+    public sealed override void Enrich(EnrichedClick click)
+    {
+        if (_enabled)
+        {
+            Apply(click, parser.Parse(click.Click.UserAgent));
+        }
+    }
+
+    protected abstract void Apply(EnrichedClick click, UserAgentInfo info);
+}
+
 /// <summary>
 /// The bot verdict: the user agent's own verdict, then the request facts capture recorded. A
 /// prefetch or prerender is not a navigation, and no browser navigates with HEAD, so both make a
 /// click count as a bot even when the user agent looks human; the user agent's class wins when it
 /// already has one (a HEAD from curl stays an HTTP library).
 /// </summary>
-internal sealed class BotEnricher(UserAgentParser parser, IOptions<UserAgentOptions> options) : ClickEnricher
+internal sealed class BotEnricher(UserAgentParser parser, IOptions<UserAgentOptions> options) : UserAgentStage(parser, options)
 {
     internal const string PrefetchReason = "prefetch-header";
     internal const string PrerenderReason = "prerender-header";
     internal const string HeadReason = "head-request";
 
-    private readonly bool _enabled = options.Value.Enabled;
-
     public override string Name => "bot";
 
     public override int Order => EnrichmentOrder.Bot;
 
-    public override void Enrich(EnrichedClick click)
+    protected override void Apply(EnrichedClick click, UserAgentInfo info)
     {
-        if (!_enabled)
-        {
-            return;
-        }
-
-        UserAgentInfo info = parser.Parse(click.Click.UserAgent);
         ClickFlags flags = click.Click.Flags;
         string botClass = info.BotClass;
         string reasons = info.BotReasons;
@@ -64,22 +72,14 @@ internal sealed class BotEnricher(UserAgentParser parser, IOptions<UserAgentOpti
 }
 
 /// <summary>Fills browser, OS, device and device class from the user agent (uap-core rules, cached).</summary>
-internal sealed class UserAgentEnricher(UserAgentParser parser, IOptions<UserAgentOptions> options) : ClickEnricher
+internal sealed class UserAgentEnricher(UserAgentParser parser, IOptions<UserAgentOptions> options) : UserAgentStage(parser, options)
 {
-    private readonly bool _enabled = options.Value.Enabled;
-
     public override string Name => "user-agent";
 
     public override int Order => EnrichmentOrder.UserAgent;
 
-    public override void Enrich(EnrichedClick click)
+    protected override void Apply(EnrichedClick click, UserAgentInfo info)
     {
-        if (!_enabled)
-        {
-            return;
-        }
-
-        UserAgentInfo info = parser.Parse(click.Click.UserAgent);
         click.BrowserFamily = info.BrowserFamily;
         click.BrowserMajor = info.BrowserMajor;
         click.BrowserMinor = info.BrowserMinor;

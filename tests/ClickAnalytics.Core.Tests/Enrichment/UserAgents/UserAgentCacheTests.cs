@@ -79,4 +79,18 @@ public sealed class UserAgentCacheTests
 
         await Task.WhenAll(tasks);
     }
+
+    [Test]
+    public void NearlyIdenticalStringsSpreadOverBuckets()
+    {
+        // Real traffic is full of strings that differ in one version digit; they must not share a bucket.
+        var cache = new UserAgentCache(1024);
+        var hashes = new System.Collections.Generic.HashSet<int>();
+        for (int major = 0; major < 500; major++)
+        {
+            hashes.Add(cache.Hash($"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36") & 511);
+        }
+
+        Assert.That(hashes, Has.Count.GreaterThan(250));
+    }
 }
