@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using System.Text.RegularExpressions;
+using ClickAnalytics.Enrichment.UserAgents;
+
+namespace ClickAnalytics.Core.Tests.Enrichment.UserAgents;
+
+/// <summary>The opt-in linear-time mode: every embedded rule is supported, and it reads the corpus the same way.</summary>
+[TestFixture]
+public sealed class NonBacktrackingTests
+{
+    [Test]
+    public void EveryEmbeddedRuleBuildsWithoutBacktracking()
+    {
+        UapRules uap = UapRules.LoadEmbedded();
+        var patterns = new List<RegexRule>();
+        foreach (IReadOnlyList<UapRule> list in new[] { uap.UserAgent, uap.Os, uap.Device })
+        {
+            foreach (UapRule rule in list)
+            {
+                patterns.Add(new RegexRule(rule.Regex, rule.IgnoreCase));
+            }
+        }
+
+        foreach (BotRule rule in BotRules.Explicit())
+        {
+            patterns.Add(rule.Regex);
+        }
+
+        foreach (BotRule rule in BotRules.LoadCrawlers())
+        {
+            patterns.Add(rule.Regex);
+        }
+
+        var unsupported = new List<string>();
+        foreach (RegexRule rule in patterns)
+        {
+            try
+            {
+                _ = new Regex(rule.Pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | (rule.IgnoreCase ? RegexOptions.IgnoreCase : RegexOptions.None));
+            }
+            catch (NotSupportedException)
+            {
+                unsupported.Add(rule.Pattern);
+            }
+        }
+
+        Assert.That(patterns, Has.Count.GreaterThan(2_500));
+        Assert.That(unsupported, Is.Empty);
+    }
+
+    [Test]
+    public void BrowserFamiliesAgreeWithTheDefaultEngine()
+    {
+        var nonBacktracking = new UserAgentParser(new UserAgentOptions { CacheSize = 0, NonBacktracking = true, MatchTimeout = TimeSpan.FromSeconds(10) });
+        var disagreements = new List<string>();
+        List<Dictionary<string, string>> cases = UapTestData.Cases("test_ua.yaml");
+        for (int i = 0; i < cases.Count; i += 5)
+        {
+            string ua = cases[i]["user_agent_string"];
+            UserAgentInfo expected = UapTestData.Parser.Parse(ua);
+            UserAgentInfo actual = nonBacktracking.Parse(ua);
+            if (expected.BrowserFamily != actual.BrowserFamily || expected.BrowserMajor != actual.BrowserMajor || expected.OsFamily != actual.OsFamily
+                || expected.DeviceFamily != actual.DeviceFamily || expected.BotClass != actual.BotClass)
+            {
+                disagreements.Add(ua);
+            }
+        }
+
+        Assert.That(disagreements, Is.Empty);
+    }
+}
