@@ -12,13 +12,7 @@ public sealed class FilteredRegexSetTests
     [Test]
     public void PicksTheSameRuleAsTryingEveryRuleInOrder()
     {
-        UapRules uap = UapRules.LoadEmbedded();
-        var rules = new List<RegexRule>();
-        foreach (UapRule rule in uap.UserAgent)
-        {
-            rules.Add(new RegexRule(rule.Regex, rule.IgnoreCase));
-        }
-
+        List<RegexRule> rules = UapTestData.EmbeddedRules(allLists: false);
         var settings = new RegexSettings(RegexOptions.None, TimeSpan.FromSeconds(30), NonBacktracking: false);
         var set = new FilteredRegexSet(rules, settings);
         var sequential = new Regex[rules.Count];

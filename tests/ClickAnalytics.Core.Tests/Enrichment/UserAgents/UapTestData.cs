@@ -61,6 +61,35 @@ internal static class UapTestData
         return directory?.FullName!;
     }
 
+    /// <summary>The embedded rules as regex rules: uap-core's user-agent list only, or all five lists the engine runs.</summary>
+    public static List<RegexRule> EmbeddedRules(bool allLists)
+    {
+        UapRules uap = UapRules.LoadEmbedded();
+        var rules = new List<RegexRule>();
+        foreach (IReadOnlyList<UapRule> list in allLists ? new[] { uap.UserAgent, uap.Os, uap.Device } : new[] { uap.UserAgent })
+        {
+            foreach (UapRule rule in list)
+            {
+                rules.Add(new RegexRule(rule.Regex, rule.IgnoreCase));
+            }
+        }
+
+        if (allLists)
+        {
+            foreach (BotRule rule in BotRules.Explicit())
+            {
+                rules.Add(rule.Regex);
+            }
+
+            foreach (BotRule rule in BotRules.LoadCrawlers())
+            {
+                rules.Add(rule.Regex);
+            }
+        }
+
+        return rules;
+    }
+
     /// <summary>The cases of one suite file: each a map of field name to expected value ("" for null).</summary>
     public static List<Dictionary<string, string>> Cases(string file)
     {
