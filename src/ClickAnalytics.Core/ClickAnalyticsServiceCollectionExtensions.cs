@@ -49,6 +49,7 @@ public static class ClickAnalyticsServiceCollectionExtensions
 
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IClickEnricher, RefererHostEnricher>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IClickEnricher, CampaignEnricher>());
+            services.AddUserAgentEnrichment();
         }
 
         services.Configure(configure);
