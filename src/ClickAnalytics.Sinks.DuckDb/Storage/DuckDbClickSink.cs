@@ -8,13 +8,13 @@ using DuckDB.NET.Data;
 namespace ClickAnalytics.Sinks.DuckDb.Storage;
 
 /// <summary>
-/// Writes batches with DuckDB's appender into a staging table, then moves the rows whose event id
-/// is not stored yet into <c>clicks</c> in one transaction, so a redelivered batch changes nothing.
+/// Writes batches with DuckDB's appender straight into <c>clicks</c>, in one transaction. Event ids
+/// are time-ordered and a redelivery keeps its click's timestamp, so the ids already stored are
+/// found by reading only the batch's time window (DuckDB skips the other row groups by their
+/// timestamp ranges); those clicks, and repeats within the batch, are not appended again.
 /// </summary>
 internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
 {
-    private const string Staging = "clicks_staging";
-
     public string Name => "duckdb";
 
     public ValueTask WriteAsync(IReadOnlyList<EnrichedClick> clicks, CancellationToken cancellationToken)
@@ -32,19 +32,28 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
         database.EnsureDimensionColumns(connection, clicks);
         List<string> dimensions = database.DimensionColumns;
 
-        DateOnly minDay = DateOnly.MaxValue, maxDay = DateOnly.MinValue;
+        DateTime min = DateTime.MaxValue, max = DateTime.MinValue;
+        for (int i = 0; i < clicks.Count; i++)
+        {
+            DateTime at = clicks[i].Click.Timestamp.UtcDateTime;
+            min = at < min ? at : min;
+            max = at > max ? at : max;
+        }
+
         DuckDbDatabase.Execute(connection, "BEGIN TRANSACTION");
         try
         {
-            DuckDbDatabase.Execute(connection, $"CREATE OR REPLACE TEMP TABLE {Staging} AS SELECT * FROM {ClickSchema.ClicksTable} LIMIT 0");
-            using (DuckDBAppender appender = connection.CreateAppender(Staging))
+            HashSet<Guid> stored = StoredIds(connection, min, max);
+            int appended = 0;
+            using (DuckDBAppender appender = connection.CreateAppender(ClickSchema.ClicksTable))
             {
                 for (int i = 0; i < clicks.Count; i++)
                 {
                     EnrichedClick click = clicks[i];
-                    DateOnly day = DateOnly.FromDateTime(click.Click.Timestamp.UtcDateTime);
-                    minDay = day < minDay ? day : minDay;
-                    maxDay = day > maxDay ? day : maxDay;
+                    if (!stored.Add(click.Click.EventId))
+                    {
+                        continue;
+                    }
 
                     IDuckDBAppenderRow row = appender.CreateRow();
                     foreach (ClickColumn column in ClickSchema.Columns)
@@ -58,32 +67,35 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
                     }
 
                     row.EndRow();
+                    appended++;
                 }
             }
 
-            int inserted;
-            using (DuckDBCommand move = connection.CreateCommand())
-            {
-                // The date range lets DuckDB skip row groups of other days when it looks for stored ids.
-                move.CommandText =
-                    $"INSERT INTO {ClickSchema.ClicksTable} " +
-                    $"SELECT s.* FROM (SELECT DISTINCT ON (event_id) * FROM {Staging}) s " +
-                    $"WHERE NOT EXISTS (SELECT 1 FROM {ClickSchema.ClicksTable} c " +
-                    "WHERE c.date BETWEEN $min AND $max AND c.event_id = s.event_id)";
-                move.Parameters.Add(new DuckDBParameter("min", minDay));
-                move.Parameters.Add(new DuckDBParameter("max", maxDay));
-                inserted = move.ExecuteNonQuery();
-            }
-
-            DuckDbDatabase.Execute(connection, $"DROP TABLE {Staging}");
             DuckDbDatabase.Execute(connection, "COMMIT");
-            return inserted;
+            return appended;
         }
         catch
         {
             DuckDbDatabase.Execute(connection, "ROLLBACK");
             throw;
         }
+    }
+
+    private static HashSet<Guid> StoredIds(DuckDBConnection connection, DateTime min, DateTime max)
+    {
+        var ids = new HashSet<Guid>();
+        using DuckDBCommand command = connection.CreateCommand();
+        // The timestamp column is stored at millisecond precision; widen the window to match.
+        command.CommandText = $"SELECT event_id FROM {ClickSchema.ClicksTable} WHERE timestamp BETWEEN $min AND $max";
+        command.Parameters.Add(new DuckDBParameter("min", min.AddMilliseconds(-1)));
+        command.Parameters.Add(new DuckDBParameter("max", max.AddMilliseconds(1)));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
     }
 
     private static IDuckDBAppenderRow Append(IDuckDBAppenderRow row, ClickColumn column, EnrichedClick click)
