@@ -31,6 +31,7 @@ internal sealed class RedisStreamMonitor : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
+    private int _stopped;
 
     public RedisStreamMonitor(RedisConnection connection, IOptions<RedisStreamsOptions> options, RedisStreamsMetrics metrics, TimeProvider timeProvider, ILogger<RedisStreamMonitor> logger)
     {
@@ -86,6 +87,11 @@ internal sealed class RedisStreamMonitor : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }

@@ -25,7 +25,7 @@ internal static class TestClicks
         Tags = new Dictionary<string, string> { ["plan"] = "pro", ["ünïcode"] = "välue-" + i },
     };
 
-    public static ClickEvent[] Create(int count, int offset = 0)
+    public static ClickEvent[] Many(int count, int offset = 0)
     {
         var clicks = new ClickEvent[count];
         for (int i = 0; i < count; i++)
