@@ -30,7 +30,7 @@ internal static class RedisTestServer
         ConnectionMultiplexer multiplexer;
         try
         {
-            multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration + ",connectTimeout=5000,abortConnect=true");
+            multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration + ",connectTimeout=5000,abortConnect=true,allowAdmin=true");
         }
         catch (RedisConnectionException ex)
         {
