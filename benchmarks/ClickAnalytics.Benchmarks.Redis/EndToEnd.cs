@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using ClickAnalytics.Buffering;
+using ClickAnalytics.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+
+namespace ClickAnalytics.Benchmarks.Redis;
+
+/// <summary>Clicks/s from the producer through Redis and the processor (enrichment included) into the store.</summary>
+internal static class EndToEnd
+{
+    public static async Task RunAsync(string redis, int count, string? store)
+    {
+        ClickEvent[] clicks = Clicks.Create(count);
+        string stream = "bench:e2e";
+        await using (ConnectionMultiplexer admin = await ConnectionMultiplexer.ConnectAsync(redis))
+        {
+            await admin.GetDatabase().KeyDeleteAsync(stream);
+        }
+
+        var counter = new CountingSink();
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddLogging();
+        IClickAnalyticsBuilder analytics = builder.Services
+            .AddClickAnalytics(o =>
+            {
+                o.BatchSize = 2_000;
+                o.BatchMaxWait = TimeSpan.FromMilliseconds(50);
+                o.Workers = 2;
+            })
+            .UseRedisStreams(o =>
+            {
+                o.Configuration = redis;
+                o.StreamKey = stream;
+                o.LocalQueueCapacity = 100_000;
+                o.PollInterval = TimeSpan.FromMilliseconds(5);
+            });
+        builder.Services.AddSingleton<IClickSink>(counter);
+        string sinkName = Stores.Add(analytics, store);
+
+        using IHost host = builder.Build();
+        await host.StartAsync();
+        IClickBufferWriter writer = host.Services.GetRequiredService<IClickBufferWriter>();
+        RedisClickProducer producer = host.Services.GetRequiredService<RedisClickProducer>();
+
+        long started = Stopwatch.GetTimestamp();
+        foreach (ClickEvent click in clicks)
+        {
+            while (producer.QueuedCount >= 99_000)
+            {
+                Thread.Yield();
+            }
+
+            writer.TryWrite(click);
+        }
+
+        while (counter.Count < count)
+        {
+            await Task.Delay(5);
+        }
+
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        await host.StopAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"end to end into {sinkName}: {count} clicks in {elapsed.TotalSeconds:F3} s, {count / elapsed.TotalSeconds:F0} clicks/s"));
+    }
+
+    /// <summary>Counts stored clicks; the processor writes a batch to every sink before acknowledging it.</summary>
+    private sealed class CountingSink : IClickSink
+    {
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public string Name => "count";
+
+        public ValueTask WriteAsync(IReadOnlyList<EnrichedClick> clicks, CancellationToken cancellationToken)
+        {
+            Interlocked.Add(ref _count, clicks.Count);
+            return ValueTask.CompletedTask;
+        }
+    }
+}
