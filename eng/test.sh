@@ -36,6 +36,9 @@ wait_for() {
   done
 }
 
+# The build embeds data from pinned npm packages, so it needs npm.
+ensure_packages npm npm || { echo "npm could not be installed; the build needs it." >&2; }
+
 servers=()
 for script in eng/servers/*.sh; do
   [ -e "$script" ] || continue

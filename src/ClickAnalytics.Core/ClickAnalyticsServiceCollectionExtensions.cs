@@ -32,7 +32,7 @@ public static class ClickAnalyticsServiceCollectionExtensions
         {
             services.AddSingleton<ClickAnalyticsMarker>();
             services.AddOptions<ClickAnalyticsOptions>()
-                .BindConfiguration(ClickAnalyticsOptions.SectionName)
+                .BindSectionIfConfigured(ClickAnalyticsOptions.SectionName)
                 .ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClickAnalyticsOptions>, ClickAnalyticsOptionsValidator>());
 

@@ -35,7 +35,7 @@ public sealed class ClickEvent
     /// <summary>The Accept-Language header, capped.</summary>
     public string? AcceptLanguage { get; init; }
 
-    /// <summary>The request's query string without the leading '?', capped. Campaign parameters are parsed from it later.</summary>
+    /// <summary>The request's query string as received (with its leading '?'), capped. Campaign parameters are parsed from it later.</summary>
     public string? QueryString { get; init; }
 
     /// <summary>Where the redirect sends the visitor, when the host passes it (its utm_* parameters count too).</summary>

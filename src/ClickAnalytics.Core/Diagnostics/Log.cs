@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Error, "Acknowledging a stored batch of {Count} clicks failed; a durable buffer may deliver it again (stores collapse it by event id).")]
     public static partial void AcknowledgeFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(9, LogLevel.Warning, "Draining the click buffer took longer than {Timeout}; the rest is counted as dropped.")]
+    public static partial void DrainTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(10, LogLevel.Warning, "The host cut the drain of the click buffer short; the rest is counted as dropped.")]
+    public static partial void DrainCancelled(ILogger logger);
 }

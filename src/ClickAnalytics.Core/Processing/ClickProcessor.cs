@@ -20,7 +20,7 @@ namespace ClickAnalytics.Processing;
 /// acknowledge it. Stopping drains the buffer within <see cref="ClickAnalyticsOptions.ShutdownTimeout"/>;
 /// whatever is left is counted as dropped, never silently lost.
 /// </summary>
-internal sealed class ClickProcessor : IHostedService, IAsyncDisposable
+internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly IClickBufferReader _buffer;
     private readonly IClickEnricher[] _enrichers;
@@ -31,7 +31,8 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _abort = new();
     private Task[] _workers = [];
-    private int _stopped;
+    private Task? _stopping;
+    private readonly Lock _stopLock = new();
 
     public ClickProcessor(
         IClickBufferReader buffer,
@@ -79,13 +80,23 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Drains and stops. Hosts may call this more than once (a web application's own run loop and a
+    /// test factory both do); every caller waits for the one drain, so nothing is disposed under it.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        Task stopping;
+        lock (_stopLock)
         {
-            return;
+            stopping = _stopping ??= DrainAndStopAsync(cancellationToken);
         }
 
+        return stopping.WaitAsync(cancellationToken);
+    }
+
+    private async Task DrainAndStopAsync(CancellationToken cancellationToken)
+    {
         _buffer.Complete();
         if (_workers.Length == 0)
         {
@@ -102,9 +113,11 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable
         }
         catch (TimeoutException)
         {
+            Log.DrainTimedOut(_logger, _options.ShutdownTimeout);
         }
         catch (OperationCanceledException)
         {
+            Log.DrainCancelled(_logger);
         }
 
         // Out of time: stop the workers where they are. What they held and what is still buffered is counted.
@@ -285,5 +298,12 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _abort.Dispose();
+    }
+
+    /// <summary>Without a graceful stop, workers are told to quit where they are; nothing is waited for.</summary>
+    public void Dispose()
+    {
+        _buffer.Complete();
+        _abort.Cancel();
     }
 }

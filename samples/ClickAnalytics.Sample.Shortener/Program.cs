@@ -1,0 +1,127 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using ClickAnalytics;
+using ClickAnalytics.Querying;
+using ClickAnalytics.Sample.Shortener;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddSingleton<LinkStore>();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddClickAnalytics().AddDuckDb();
+builder.Services.Configure<ForwardedHeadersOptions>(options =>
+{
+    // Only the loopback proxy (the default KnownProxies) is trusted; add your load balancer here.
+    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+});
+
+var app = builder.Build();
+app.UseForwardedHeaders();
+
+app.MapPost("/api/links", (CreateLink request, LinkStore links) =>
+{
+    if (!Uri.TryCreate(request.Url, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https"))
+    {
+        return Results.Problem("url must be an absolute http(s) URL.", statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    if (string.IsNullOrEmpty(request.Code))
+    {
+        Link created = links.Add(url);
+        return Results.Created($"/{created.Code}", new { code = created.Code });
+    }
+
+    if (!ShortCode.IsValid(request.Code))
+    {
+        return Results.Problem("code must be 1-64 characters of letters, digits, '-' or '_'.", statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    return links.TryAdd(request.Code, url, out Link link)
+        ? Results.Created($"/{link.Code}", new { code = link.Code })
+        : Results.Problem($"code '{request.Code}' is taken.", statusCode: StatusCodes.Status409Conflict);
+});
+
+app.MapGet("/api/links", (LinkStore links) => links.All());
+
+app.MapGet("/api/links/{code}/clicks", async (string code, string? from, string? to, bool? includeBots, bool? includeRepeats,
+    LinkStore links, IClickQueries queries, TimeProvider time, CancellationToken cancellationToken) =>
+{
+    if (links.Find(code) is null)
+    {
+        return Results.NotFound();
+    }
+
+    DateOnly today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+    if (!TryParseDay(from, today.AddDays(-29), out DateOnly fromDay) || !TryParseDay(to, today, out DateOnly toDay))
+    {
+        return Results.Problem("from and to are dates in the form YYYY-MM-DD.", statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    var query = new ClickQuery
+    {
+        LinkId = code,
+        From = fromDay,
+        To = toDay,
+        IncludeBots = includeBots ?? false,
+        IncludeRepeats = includeRepeats ?? false,
+    };
+    try
+    {
+        query.Validate();
+    }
+    catch (ArgumentException ex)
+    {
+        return Results.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    var days = await queries.GetDailyClicksAsync(query, cancellationToken);
+    return Results.Ok(days.Select(d => new { date = d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), clicks = d.Clicks }));
+});
+
+// HEAD too: link-preview fetchers often check a link with HEAD first; those clicks are kept and flagged.
+app.MapMethods("/{code}", ["GET", "HEAD"], (string code, LinkStore links) =>
+    links.Find(code) is { } link ? Results.Redirect(link.Url) : Results.NotFound())
+    .TrackClicks();
+
+// The load harness (benchmarks/load) compares this route with the tracked one in one process.
+if (app.Configuration.GetValue<bool>("Sample:UntrackedRoute"))
+{
+    app.MapMethods("/untracked/{code}", ["GET", "HEAD"], (string code, LinkStore links) =>
+        links.Find(code) is { } link ? Results.Redirect(link.Url) : Results.NotFound());
+}
+
+app.Run();
+
+static bool TryParseDay(string? value, DateOnly fallback, out DateOnly day)
+{
+    if (string.IsNullOrEmpty(value))
+    {
+        day = fallback;
+        return true;
+    }
+
+    return DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+}
+
+/// <summary>Body of <c>POST /api/links</c>.</summary>
+internal sealed record CreateLink(string? Url, string? Code);
+
+internal static partial class ShortCode
+{
+    public static bool IsValid(string code) => Pattern().IsMatch(code);
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex Pattern();
+}
+
+/// <summary>Lets tests start the sample in memory.</summary>
+public partial class Program;

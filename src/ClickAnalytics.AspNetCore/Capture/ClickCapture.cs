@@ -1,0 +1,224 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel.DataAnnotations;
+using System.Runtime.CompilerServices;
+using ClickAnalytics.Buffering;
+using ClickAnalytics.Diagnostics;
+using ClickAnalytics.Enrichment;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Primitives;
+
+namespace ClickAnalytics.AspNetCore.Capture;
+
+/// <summary>
+/// Turns a request into a <see cref="ClickEvent"/> and hands it to the buffer. This runs on the
+/// redirect path, so it reads only values the request already holds, allocates the event and
+/// nothing else for a normal request, never awaits and never throws: a click it cannot take is
+/// counted as dropped and the response goes out unchanged.
+/// </summary>
+public sealed class ClickCapture
+{
+    private static readonly ConditionalWeakTable<IServiceProvider, ClickCapture> PerProvider = new();
+
+    private readonly IClickBufferWriter _buffer;
+    private readonly ClickAnalyticsMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ClickCaptureOptions _options;
+
+    /// <summary>Creates a capture on the given buffer.</summary>
+    public ClickCapture(IClickBufferWriter buffer, ClickAnalyticsMetrics metrics, TimeProvider timeProvider, ClickCaptureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(options);
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        _buffer = buffer;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _options = options;
+    }
+
+    /// <summary>
+    /// The capture of an application's services: the registered one, or one built from
+    /// <c>AddClickAnalytics()</c>'s buffer with options from <c>ClickAnalytics:Capture</c>.
+    /// </summary>
+    public static ClickCapture GetOrCreate(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetService<ClickCapture>() ?? PerProvider.GetValue(services, Create);
+    }
+
+    private static ClickCapture Create(IServiceProvider services)
+    {
+        IClickBufferWriter buffer = services.GetService<IClickBufferWriter>()
+            ?? throw new InvalidOperationException("Click tracking needs services.AddClickAnalytics() in the application's services.");
+        var options = new ClickCaptureOptions();
+        services.GetService<IConfiguration>()?.GetSection(ClickCaptureOptions.SectionName).Bind(options);
+        return new ClickCapture(
+            buffer,
+            services.GetRequiredService<ClickAnalyticsMetrics>(),
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            options);
+    }
+
+    /// <summary>
+    /// Captures a click for <paramref name="linkId"/> from the current request. For hosts that
+    /// redirect outside a tracked endpoint; tracked endpoints call it for you. Returns whether the
+    /// buffer took the click. Never throws.
+    /// </summary>
+    public bool TryCapture(HttpContext context, string linkId, string? tenantId = null, string? destinationUrl = null, IReadOnlyDictionary<string, string>? tags = null)
+    {
+        ClickEvent click;
+        try
+        {
+            if (context is null || string.IsNullOrEmpty(linkId))
+            {
+                return false;
+            }
+
+            click = Build(context, linkId, tenantId, destinationUrl, tags);
+        }
+        catch (Exception)
+        {
+            _metrics.Dropped(1, DropReason.CaptureError);
+            return false;
+        }
+
+        try
+        {
+            return _buffer.TryWrite(click);
+        }
+        catch (Exception)
+        {
+            // The contract says a buffer never throws; if one does, the redirect still must not fail.
+            _metrics.Dropped(1, DropReason.BufferError);
+            return false;
+        }
+    }
+
+    /// <summary>Called after a tracked endpoint produced its response.</summary>
+    internal void CaptureResponse(HttpContext context, ClickTracking tracking)
+    {
+        string? linkId, tenantId;
+        IReadOnlyDictionary<string, string>? tags;
+        try
+        {
+            int status = context.Response.StatusCode;
+            if (tracking.OnlyRedirects && status is < 300 or > 399)
+            {
+                return;
+            }
+
+            linkId = tracking.LinkId is null
+                ? context.Request.RouteValues[tracking.LinkIdRouteValue]?.ToString()
+                : tracking.LinkId(context);
+            if (string.IsNullOrEmpty(linkId))
+            {
+                return;
+            }
+
+            tenantId = tracking.TenantId?.Invoke(context);
+            tags = tracking.Tags?.Invoke(context);
+        }
+        catch (Exception)
+        {
+            _metrics.Dropped(1, DropReason.CaptureError);
+            return;
+        }
+
+        TryCapture(context, linkId, tenantId, Single(context.Response.Headers.Location), tags);
+    }
+
+    private ClickEvent Build(HttpContext context, string linkId, string? tenantId, string? destinationUrl, IReadOnlyDictionary<string, string>? tags)
+    {
+        HttpRequest request = context.Request;
+        IHeaderDictionary headers = request.Headers;
+        ClickCaptureOptions options = _options;
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        string? query = Cap(request.QueryString.Value, options.MaxQueryStringLength);
+
+        return new ClickEvent
+        {
+            EventId = ClickEventId.NewId(now),
+            Timestamp = now,
+            LinkId = Cap(linkId, options.MaxIdLength)!,
+            TenantId = Cap(tenantId, options.MaxIdLength),
+            ClientIp = context.Connection.RemoteIpAddress,
+            UserAgent = Cap(Single(headers.UserAgent), options.MaxUserAgentLength),
+            Referer = Cap(Single(headers.Referer), options.MaxRefererLength),
+            AcceptLanguage = Cap(Single(headers.AcceptLanguage), options.MaxAcceptLanguageLength),
+            QueryString = query,
+            DestinationUrl = Cap(destinationUrl, options.MaxDestinationLength),
+            Flags = ReadFlags(request, headers, query, options.QrCodeParameter),
+            Tags = tags,
+        };
+    }
+
+    private static ClickFlags ReadFlags(HttpRequest request, IHeaderDictionary headers, string? query, string qrParameter)
+    {
+        ClickFlags flags = HttpMethods.IsHead(request.Method) ? ClickFlags.HeadRequest : ClickFlags.None;
+
+        // Sec-Purpose is the standard (Chromium, Firefox); Purpose and X-Purpose/X-Moz are older spellings.
+        flags |= PurposeFlags(headers["Sec-Purpose"]);
+        flags |= PurposeFlags(headers["Purpose"]);
+        flags |= PurposeFlags(headers["X-Purpose"]);
+        flags |= PurposeFlags(headers["X-Moz"]);
+
+        if (qrParameter.Length > 0 && query is not null && query.Contains(qrParameter, StringComparison.OrdinalIgnoreCase))
+        {
+            string? qr = QueryStrings.GetValue(query, qrParameter);
+            if (qr is not null && qr != "0" && !qr.Equals("false", StringComparison.OrdinalIgnoreCase))
+            {
+                flags |= ClickFlags.QrCode;
+            }
+        }
+
+        return flags;
+    }
+
+    private static ClickFlags PurposeFlags(StringValues values)
+    {
+        if (values.Count == 0)
+        {
+            return ClickFlags.None;
+        }
+
+        ReadOnlySpan<char> value = values[0];
+        if (value.Contains("prerender", StringComparison.OrdinalIgnoreCase))
+        {
+            return ClickFlags.Prerender;
+        }
+
+        return value.Contains("prefetch", StringComparison.OrdinalIgnoreCase) || value.Contains("preview", StringComparison.OrdinalIgnoreCase)
+            ? ClickFlags.Prefetch
+            : ClickFlags.None;
+    }
+
+    /// <summary>The header as one string; joining only happens for the rare repeated header.</summary>
+    private static string? Single(StringValues values) => values.Count switch
+    {
+        0 => null,
+        1 => values[0],
+        _ => values.ToString(),
+    };
+
+    /// <summary>Empty becomes null; longer than <paramref name="max"/> is cut (never between the halves of a surrogate pair).</summary>
+    internal static string? Cap(string? value, int max)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (value.Length <= max)
+        {
+            return value;
+        }
+
+        int length = char.IsHighSurrogate(value[max - 1]) ? max - 1 : max;
+        return value[..length];
+    }
+}

@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ClickAnalytics;
+using ClickAnalytics.Buffering;
+using ClickAnalytics.Core.Tests.Support;
+
+namespace ClickAnalytics.Core.Tests.Buffering;
+
+public class ChannelClickBufferTests
+{
+    [Test]
+    public async Task Drop_oldest_keeps_the_newest_clicks_and_counts_the_evicted_ones()
+    {
+        using var pipeline = new Pipeline(o => { o.BufferCapacity = 10; o.ProcessingEnabled = false; });
+        bool[] taken = Enumerable.Range(0, 15).Select(i => pipeline.Writer.TryWrite(TestClicks.Create(i))).ToArray();
+
+        ClickBatch? batch = await pipeline.Reader.ReadBatchAsync(100, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(taken, Is.All.True);
+            Assert.That(batch!.Clicks.Select(TestClicks.Number), Is.EqualTo(Enumerable.Range(5, 10)));
+            Assert.That(pipeline.Dropped.Sum("reason", "buffer_full"), Is.EqualTo(5));
+            Assert.That(pipeline.Captured.Sum(), Is.EqualTo(15));
+        });
+    }
+
+    [Test]
+    public async Task Drop_newest_refuses_new_clicks_when_full_and_counts_them()
+    {
+        using var pipeline = new Pipeline(o => { o.BufferCapacity = 10; o.BufferFullMode = BufferFullMode.DropNewest; o.ProcessingEnabled = false; });
+        bool[] taken = Enumerable.Range(0, 15).Select(i => pipeline.Writer.TryWrite(TestClicks.Create(i))).ToArray();
+
+        ClickBatch? batch = await pipeline.Reader.ReadBatchAsync(100, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(taken.Count(t => t), Is.EqualTo(10));
+            Assert.That(taken.Skip(10), Is.All.False);
+            Assert.That(batch!.Clicks.Select(TestClicks.Number), Is.EqualTo(Enumerable.Range(0, 10)));
+            Assert.That(pipeline.Dropped.Sum("reason", "buffer_full"), Is.EqualTo(5));
+        });
+    }
+
+    [TestCase(BufferFullMode.DropOldest)]
+    [TestCase(BufferFullMode.DropNewest)]
+    public async Task Under_concurrent_producers_every_click_is_read_or_counted_as_dropped(BufferFullMode mode)
+    {
+        const int producers = 8, perProducer = 20_000;
+        using var pipeline = new Pipeline(o => { o.BufferCapacity = 500; o.BufferFullMode = mode; o.ProcessingEnabled = false; });
+        IClickBufferReader reader = pipeline.Reader;
+        var read = new HashSet<Guid>();
+        using var done = new CancellationTokenSource();
+
+        Task consumer = Task.Run(async () =>
+        {
+            while (true)
+            {
+                ClickBatch? batch = await reader.ReadBatchAsync(64, TimeSpan.Zero, CancellationToken.None);
+                if (batch is null)
+                {
+                    return;
+                }
+
+                foreach (ClickEvent click in batch.Clicks)
+                {
+                    Assert.That(read.Add(click.EventId), Is.True, "a click was handed out twice");
+                }
+            }
+        });
+
+        int refused = 0;
+        Parallel.For(0, producers, p =>
+        {
+            for (int i = 0; i < perProducer; i++)
+            {
+                if (!pipeline.Writer.TryWrite(TestClicks.Create(i)))
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            }
+        });
+        reader.Complete();
+        await consumer;
+
+        long dropped = pipeline.Dropped.Sum("reason", "buffer_full");
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.Count + dropped, Is.EqualTo(producers * perProducer));
+            Assert.That(pipeline.Captured.Sum(), Is.EqualTo(producers * perProducer - refused));
+            Assert.That(dropped, Is.GreaterThan(0), "the test did not fill the buffer");
+            if (mode == BufferFullMode.DropNewest)
+            {
+                Assert.That(dropped, Is.EqualTo(refused));
+            }
+        });
+    }
+
+    [Test]
+    public async Task A_batch_is_returned_as_soon_as_it_is_full()
+    {
+        using var pipeline = new Pipeline(o => { o.ProcessingEnabled = false; });
+        for (int i = 0; i < 25; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        ValueTask<ClickBatch?> read = pipeline.Reader.ReadBatchAsync(10, TimeSpan.FromHours(1), CancellationToken.None);
+
+        Assert.That(read.IsCompleted, Is.True, "a full batch must not wait for the clock");
+        Assert.That((await read)!.Clicks, Has.Count.EqualTo(10));
+    }
+
+    [Test]
+    public async Task A_partial_batch_is_returned_when_its_time_is_up()
+    {
+        using var pipeline = new Pipeline(o => { o.ProcessingEnabled = false; });
+        for (int i = 0; i < 3; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        Task<ClickBatch?> read = pipeline.Reader.ReadBatchAsync(10, TimeSpan.FromSeconds(1), CancellationToken.None).AsTask();
+        pipeline.Time.Advance(TimeSpan.FromMilliseconds(999));
+        await Task.Delay(50);
+        Assert.That(read.IsCompleted, Is.False, "the batch closed before its time");
+
+        pipeline.Writer.TryWrite(TestClicks.Create(3));
+        pipeline.Time.Advance(TimeSpan.FromMilliseconds(1));
+        ClickBatch? batch = await read.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(batch!.Clicks.Select(TestClicks.Number), Is.EqualTo(new[] { 0, 1, 2, 3 }));
+    }
+
+    [Test]
+    public async Task After_complete_the_rest_is_read_then_null_and_new_clicks_are_refused()
+    {
+        using var pipeline = new Pipeline(o => { o.ProcessingEnabled = false; });
+        pipeline.Writer.TryWrite(TestClicks.Create(0));
+        pipeline.Writer.TryWrite(TestClicks.Create(1));
+        pipeline.Reader.Complete();
+
+        bool late = pipeline.Writer.TryWrite(TestClicks.Create(2));
+        ClickBatch? first = await pipeline.Reader.ReadBatchAsync(10, TimeSpan.FromSeconds(5), CancellationToken.None);
+        ClickBatch? second = await pipeline.Reader.ReadBatchAsync(10, TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(late, Is.False);
+            Assert.That(first!.Clicks, Has.Count.EqualTo(2));
+            Assert.That(second, Is.Null);
+            Assert.That(pipeline.Dropped.Sum("reason", "shutting_down"), Is.EqualTo(1));
+        });
+    }
+}

@@ -1,0 +1,284 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ClickAnalytics;
+using ClickAnalytics.Core.Tests.Support;
+using ClickAnalytics.Enrichment;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ClickAnalytics.Core.Tests.Processing;
+
+public class ClickProcessorTests
+{
+    [Test]
+    public async Task Every_click_reaches_the_sink_enriched_in_batches_no_larger_than_the_batch_size()
+    {
+        var sink = new RecordingSink();
+        using var pipeline = new Pipeline(o => o.BatchSize = 7, sinks: sink);
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+
+        for (int i = 0; i < 50; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        Eventually.True(() => sink.Stored == 50, "all clicks stored");
+        await pipeline.Processor.StopAsync(CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Batches.Select(b => b.Count), Is.All.LessThanOrEqualTo(7));
+            Assert.That(sink.Batches.SelectMany(b => b).Select(c => TestClicks.Number(c.Click)).Order(), Is.EqualTo(Enumerable.Range(0, 50)));
+            Assert.That(pipeline.Processed.Sum(), Is.EqualTo(50));
+        });
+    }
+
+    [Test]
+    public async Task A_partial_batch_waits_for_the_clock()
+    {
+        var sink = new RecordingSink();
+        using var pipeline = new Pipeline(o => { o.BatchSize = 100; o.BatchMaxWait = TimeSpan.FromSeconds(2); }, sinks: sink);
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+
+        for (int i = 0; i < 5; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        Eventually.True(() => pipeline.Reader.Count == 0, "the worker took the clicks into an open batch");
+        await Task.Delay(100);
+        Assert.That(sink.Calls, Is.Zero, "the batch was written before its time");
+
+        pipeline.Time.Advance(TimeSpan.FromSeconds(2));
+        Eventually.True(() => sink.Stored == 5, "the batch is written when its time is up");
+        await pipeline.Processor.StopAsync(CancellationToken.None);
+        Assert.That(sink.Batches, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_failing_sink_is_retried_and_the_batch_still_lands()
+    {
+        var sink = new RecordingSink();
+        sink.FailNext(2);
+        using var pipeline = new Pipeline(o => o.SinkMaxAttempts = 5, sinks: sink);
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+
+        for (int i = 0; i < 10; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        Eventually.True(() => sink.Stored == 10, "the batches land after retries");
+        await pipeline.Processor.StopAsync(CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(pipeline.Retries.Sum(), Is.EqualTo(2));
+            Assert.That(pipeline.Failed.Sum(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task A_batch_that_keeps_failing_is_counted_as_failed_not_silently_lost()
+    {
+        var sink = new RecordingSink { AlwaysFail = true };
+        using var pipeline = new Pipeline(o => { o.SinkMaxAttempts = 3; o.BatchSize = 4; }, sinks: sink);
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+
+        for (int i = 0; i < 10; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        Eventually.True(() => pipeline.Failed.Sum() == 10, "all ten clicks counted as failed");
+        await pipeline.Processor.StopAsync(CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Calls, Is.EqualTo(3 * 3), "three batches, three attempts each");
+            Assert.That(pipeline.Processed.Sum(), Is.Zero);
+            Assert.That(pipeline.Failed.GetMeasurementSnapshot().All(m => (string?)m.Tags["error.type"] == "InvalidOperationException"), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task A_sink_that_already_has_the_batch_is_not_written_again_when_another_sink_retries()
+    {
+        var healthy = new RecordingSink("healthy");
+        var flaky = new RecordingSink("flaky");
+        flaky.FailNext(1);
+        using var pipeline = new Pipeline(o => o.BatchSize = 100, sinks: [healthy, flaky]);
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+
+        for (int i = 0; i < 20; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        Eventually.True(() => flaky.Stored == 20, "the flaky sink gets the clicks after a retry");
+        await pipeline.Processor.StopAsync(CancellationToken.None);
+        Assert.That(healthy.Stored, Is.EqualTo(20));
+    }
+
+    [Test]
+    public async Task Stopping_drains_what_is_buffered()
+    {
+        var sink = new RecordingSink();
+        using var pipeline = new Pipeline(o => { o.BatchSize = 10; o.BatchMaxWait = TimeSpan.FromMinutes(5); }, sinks: sink);
+        for (int i = 0; i < 1_000; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+        await pipeline.Processor.StopAsync(CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Stored, Is.EqualTo(1_000));
+            Assert.That(pipeline.Dropped.Sum(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Stopping_past_the_timeout_counts_every_click_it_could_not_store()
+    {
+        var sink = new RecordingSink { Gate = new TaskCompletionSource() };
+        using var pipeline = new Pipeline(o => { o.BatchSize = 10; o.ShutdownTimeout = TimeSpan.FromSeconds(5); }, sinks: sink);
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+        for (int i = 0; i < 100; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        Eventually.True(() => sink.Calls == 1, "the worker is stuck in the sink");
+        Task stop = pipeline.Processor.StopAsync(CancellationToken.None);
+        await Task.Delay(50);
+        Assert.That(stop.IsCompleted, Is.False, "stop gave up before its timeout");
+
+        pipeline.Time.Advance(TimeSpan.FromSeconds(5));
+        await stop.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Stored, Is.Zero);
+            Assert.That(pipeline.Dropped.Sum("reason", "not_drained"), Is.EqualTo(100));
+        });
+    }
+
+    [Test]
+    public async Task A_second_stop_waits_for_the_drain_the_first_one_started()
+    {
+        var sink = new RecordingSink { Gate = new TaskCompletionSource() };
+        using var pipeline = new Pipeline(o => o.ShutdownTimeout = TimeSpan.FromMinutes(1), sinks: sink);
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+        pipeline.Writer.TryWrite(TestClicks.Create(1));
+        Eventually.True(() => sink.Calls == 1, "the worker is in the sink");
+
+        Task first = pipeline.Processor.StopAsync(CancellationToken.None);
+        Task second = pipeline.Processor.StopAsync(CancellationToken.None);
+        await Task.Delay(50);
+        Assert.That(second.IsCompleted, Is.False, "a second stop returned while the first was still draining");
+
+        sink.Gate.SetResult();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.That(sink.Stored, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Stages_run_in_order_and_a_throwing_stage_does_not_stop_the_batch()
+    {
+        var sink = new RecordingSink();
+        var log = new ConcurrentQueue<string>();
+        using var pipeline = new Pipeline(
+            build: b => b
+                .AddEnricher(new Stage("late", 900, log))
+                .AddEnricher(new Stage("boom", 150, log, fail: true))
+                .AddEnricher(new Stage("early", 50, log)),
+            sinks: sink);
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+        pipeline.Writer.TryWrite(TestClicks.Create(1));
+
+        Eventually.True(() => sink.Stored == 1, "the click is stored despite the throwing stage");
+        await pipeline.Processor.StopAsync(CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(log, Is.EqualTo(new[] { "early", "boom", "late" }));
+            Assert.That(pipeline.EnrichmentErrors.Sum("stage", "boom"), Is.EqualTo(1));
+            Assert.That(sink.Batches.Single()[0].Dimensions["late"], Is.EqualTo("done"));
+            Assert.That(pipeline.Processor.Enrichers.Select(e => e.Order), Is.Ordered);
+        });
+    }
+
+    [Test]
+    public async Task Starting_without_a_sink_fails_with_a_clear_message()
+    {
+        using var pipeline = new Pipeline();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pipeline.Processor.StartAsync(CancellationToken.None));
+        Assert.That(error!.Message, Does.Contain("AddDuckDb"));
+    }
+
+    [Test]
+    public void Retry_delays_double_up_to_the_cap()
+    {
+        using var pipeline = new Pipeline(o => { o.SinkRetryBaseDelay = TimeSpan.FromMilliseconds(100); o.SinkRetryMaxDelay = TimeSpan.FromMilliseconds(500); });
+        TimeSpan[] delays = Enumerable.Range(1, 5).Select(pipeline.Processor.RetryDelay).ToArray();
+        Assert.That(delays.Select(d => d.TotalMilliseconds), Is.EqualTo(new double[] { 100, 200, 400, 500, 500 }));
+    }
+
+    [Test]
+    public async Task Registered_through_the_host_it_starts_and_drains_with_the_host()
+    {
+        var sink = new RecordingSink();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddClickAnalytics(o => o.BatchMaxWait = TimeSpan.FromMinutes(1));
+        builder.Services.AddSingleton<ClickAnalytics.Storage.IClickSink>(sink);
+        using IHost host = builder.Build();
+        await host.StartAsync();
+        var writer = host.Services.GetRequiredService<ClickAnalytics.Buffering.IClickBufferWriter>();
+        for (int i = 0; i < 3; i++)
+        {
+            writer.TryWrite(TestClicks.Create(i));
+        }
+
+        await host.StopAsync();
+        Assert.That(sink.Stored, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Invalid_options_fail_at_start()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddClickAnalytics(o => o.BatchSize = 0);
+        builder.Services.AddSingleton<ClickAnalytics.Storage.IClickSink>(new RecordingSink());
+        using IHost host = builder.Build();
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+        Assert.That(error!.Message, Does.Contain("BatchSize"));
+    }
+
+    private sealed class Stage(string name, int order, ConcurrentQueue<string> log, bool fail = false) : IClickEnricher
+    {
+        public string Name => name;
+
+        public int Order => order;
+
+        public ValueTask EnrichAsync(IReadOnlyList<EnrichedClick> clicks, CancellationToken cancellationToken)
+        {
+            log.Enqueue(name);
+            if (fail)
+            {
+                throw new InvalidOperationException("stage bug");
+            }
+
+            foreach (EnrichedClick click in clicks)
+            {
+                click.SetDimension(name, "done");
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}

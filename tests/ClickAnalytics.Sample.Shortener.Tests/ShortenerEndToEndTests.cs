@@ -1,0 +1,138 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Json;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ClickAnalytics.Sample.Shortener.Tests;
+
+public class ShortenerEndToEndTests
+{
+    private string _folder = null!;
+    private WebApplicationFactory<Program> _factory = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "clickanalytics-sample-tests", Guid.NewGuid().ToString("N"));
+        _factory = CreateFactory(_folder);
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _factory.Dispose();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    private static WebApplicationFactory<Program> CreateFactory(string folder) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ClickAnalytics:DuckDb:Path", Path.Combine(folder, "clicks.duckdb"));
+            web.UseSetting("ClickAnalytics:BatchMaxWait", "00:00:00.050");
+        });
+
+    [Test]
+    public async Task N_redirects_become_N_clicks_in_the_stats()
+    {
+        const int n = 37;
+        HttpClient client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        HttpResponseMessage created = await client.PostAsJsonAsync("/api/links", new { url = "https://example.com/landing", code = "e2e" });
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+
+        for (int i = 0; i < n; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/e2e");
+            // Distinct desktop browsers: real people, not bots and not repeats of each other.
+            request.Headers.TryAddWithoutValidation("User-Agent", $"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.{i}.0 Safari/537.36");
+            HttpResponseMessage redirect = await client.SendAsync(request);
+            Assert.That(redirect.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+            Assert.That(redirect.Headers.Location, Is.EqualTo(new Uri("https://example.com/landing")));
+        }
+
+        long total = await WaitForClicksAsync(client, "e2e", n);
+        Assert.That(total, Is.EqualTo(n));
+    }
+
+    [Test]
+    public async Task The_sample_api_answers_as_documented()
+    {
+        HttpClient client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        HttpResponseMessage generated = await client.PostAsJsonAsync("/api/links", new { url = "https://example.com/a" });
+        string code = (await generated.Content.ReadFromJsonAsync<Dictionary<string, string>>())!["code"];
+        HttpResponseMessage duplicate = await client.PostAsJsonAsync("/api/links", new { url = "https://example.com/b", code });
+        HttpResponseMessage invalid = await client.PostAsJsonAsync("/api/links", new { url = "javascript:alert(1)" });
+        HttpResponseMessage unknown = await client.GetAsync("/does-not-exist");
+        HttpResponseMessage head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/" + code));
+        var links = await client.GetFromJsonAsync<List<Dictionary<string, string>>>("/api/links");
+        HttpResponseMessage badRange = await client.GetAsync($"/api/links/{code}/clicks?from=2026-13-01");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(generated.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(code, Has.Length.EqualTo(7));
+            Assert.That(duplicate.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+            Assert.That(invalid.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(head.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+            Assert.That(links!.Single()["url"], Is.EqualTo("https://example.com/a"));
+            Assert.That(badRange.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        });
+    }
+
+    [Test]
+    public async Task Clicks_survive_a_restart_of_the_sample()
+    {
+        HttpClient client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await client.PostAsJsonAsync("/api/links", new { url = "https://example.com/r", code = "keep" });
+        for (int i = 0; i < 5; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/keep");
+            request.Headers.TryAddWithoutValidation("User-Agent", $"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_{i}) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.{i} Safari/605.1.15");
+            await client.SendAsync(request);
+        }
+
+        // Stopping the host drains the buffer into the file.
+        await _factory.DisposeAsync();
+        _factory = CreateFactory(_folder);
+        HttpClient again = _factory.CreateClient();
+        await again.PostAsJsonAsync("/api/links", new { url = "https://example.com/r", code = "keep" });
+
+        var days = await again.GetFromJsonAsync<List<DayClicks>>("/api/links/keep/clicks");
+        Assert.That(days!.Sum(d => d.Clicks), Is.EqualTo(5));
+    }
+
+    private static async Task<long> WaitForClicksAsync(HttpClient client, string code, long expected)
+    {
+        long total = 0;
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var days = await client.GetFromJsonAsync<List<DayClicks>>($"/api/links/{code}/clicks");
+            total = days!.Sum(d => d.Clicks);
+            if (total >= expected)
+            {
+                // One more look: more than expected would be a bug too.
+                await Task.Delay(200);
+                days = await client.GetFromJsonAsync<List<DayClicks>>($"/api/links/{code}/clicks");
+                return days!.Sum(d => d.Clicks);
+            }
+
+            await Task.Delay(50);
+        }
+
+        return total;
+    }
+
+    private sealed record DayClicks(string Date, long Clicks);
+}
