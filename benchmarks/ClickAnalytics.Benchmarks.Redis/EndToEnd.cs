@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
@@ -25,6 +26,7 @@ internal static class EndToEnd
         }
 
         var counter = new CountingSink();
+        using var processed = new ProcessedCounter();
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddLogging();
         IClickAnalyticsBuilder analytics = builder.Services
@@ -60,7 +62,8 @@ internal static class EndToEnd
             writer.TryWrite(click);
         }
 
-        while (counter.Count < count)
+        // Processed counts a batch once every sink (the store too) has it.
+        while (processed.Count < count)
         {
             await Task.Delay(5);
         }
@@ -68,6 +71,30 @@ internal static class EndToEnd
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
         await host.StopAsync();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"end to end into {sinkName}: {count} clicks in {elapsed.TotalSeconds:F3} s, {count / elapsed.TotalSeconds:F0} clicks/s"));
+    }
+
+    /// <summary>Listens to <c>clickanalytics.clicks.processed</c>.</summary>
+    private sealed class ProcessedCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public ProcessedCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == "clickanalytics.clicks.processed")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Counts stored clicks; the processor writes a batch to every sink before acknowledging it.</summary>

@@ -1,7 +1,20 @@
+using System.IO;
+
 namespace ClickAnalytics.Benchmarks.Redis;
 
 internal static class Stores
 {
-    /// <summary>Adds the store under test; without one only the counting sink stores (the pipeline without a store's cost).</summary>
-    public static string Add(IClickAnalyticsBuilder builder, string? path) => path is null ? "no store (counting sink only)" : throw new System.NotSupportedException("DuckDB store not built into this benchmark.");
+    /// <summary>Adds the DuckDB store at <paramref name="path"/> (a fresh file); without a path only the counting sink stores.</summary>
+    public static string Add(IClickAnalyticsBuilder builder, string? path)
+    {
+        if (path is null)
+        {
+            return "no store (counting sink only)";
+        }
+
+        File.Delete(path);
+        File.Delete(path + ".wal");
+        builder.AddDuckDb(o => o.Path = path);
+        return "DuckDB (" + path + ")";
+    }
 }

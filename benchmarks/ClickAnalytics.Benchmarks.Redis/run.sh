@@ -3,10 +3,10 @@
 # binary entry of the benchmark's clicks), same pipelining (PIPELINE commands per round trip on one
 # connection), rounds alternating between the two. Prints each round, the medians and their ratio,
 # then the end-to-end throughput.
-# Usage: benchmarks/ClickAnalytics.Benchmarks.Redis/run.sh [COUNT] [PIPELINE] [ROUNDS] [E2E_COUNT] [DUCKDB_FILE]
+# Usage: benchmarks/ClickAnalytics.Benchmarks.Redis/run.sh [COUNT] [PIPELINE] [ROUNDS] [E2E_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-count=${1:-200000}; pipeline=${2:-500}; rounds=${3:-5}; e2e_count=${4:-200000}; duckdb=${5:-}
+count=${1:-200000}; pipeline=${2:-500}; rounds=${3:-5}; e2e_count=${4:-200000}
 port=${REDIS_BENCH_PORT:-6399}
 
 command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server redis-tools >/dev/null; }
@@ -37,4 +37,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 mo=$(median "${ours[@]}"); mt=$(median "${theirs[@]}")
 echo "median: producer $mo clicks/s, redis-benchmark $mt XADD/s, ratio $(awk -v a="$mo" -v b="$mt" 'BEGIN {printf "%.0f%%", 100 * a / b}')"
 
-$bench e2e "127.0.0.1:$port" "$e2e_count" ${duckdb:+"$duckdb"}
+# End to end: the same clicks through producer, Redis, processor (enrichment) into the DuckDB store,
+# and once more with no store, to show what the store costs.
+$bench e2e "127.0.0.1:$port" "$e2e_count" "$dir/e2e.duckdb"
+$bench e2e "127.0.0.1:$port" "$e2e_count"
