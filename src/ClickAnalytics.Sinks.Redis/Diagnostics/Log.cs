@@ -31,7 +31,4 @@ internal static partial class RedisLog
 
     [LoggerMessage(109, LogLevel.Warning, "The Redis producer stopped with {Count} click(s) not sent; they are counted as dropped.")]
     public static partial void ProducerNotDrained(ILogger logger, long count);
-
-    [LoggerMessage(110, LogLevel.Information, "Redis Streams buffer: stream {Stream}, group {Group}, consumer {Consumer}.")]
-    public static partial void Started(ILogger logger, string stream, string group, string consumer);
 }
