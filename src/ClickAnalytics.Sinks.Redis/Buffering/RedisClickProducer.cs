@@ -28,11 +28,12 @@ internal sealed class RedisClickProducer : IClickBufferWriter, IHostedService, I
     // Trimming once per batch (on its last entry) instead of per entry lets the stream pass MaxLength
     // by at most one batch, and saves Redis a trim check per click.
     private const string AddScript = """
-        local last = #ARGV
+        local call, key, args = redis.call, KEYS[1], ARGV
+        local last = #args
         for i = 2, last - 1 do
-          redis.call('XADD', KEYS[1], '*', 'c', ARGV[i])
+          call('XADD', key, '*', 'c', args[i])
         end
-        redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'c', ARGV[last])
+        call('XADD', key, 'MAXLEN', '~', args[1], '*', 'c', args[last])
         return last - 1
         """;
 
