@@ -66,8 +66,11 @@ internal sealed class RedisClickConsumer : IClickBufferReader
     /// <summary>This process's name in the consumer group.</summary>
     public string ConsumerName { get; }
 
-    /// <summary>Claimed entries waiting to be handed out one at a time.</summary>
-    public long Count => _isolated.Count;
+    /// <summary>
+    /// Always 0: whatever this consumer has read or claimed stays pending in Redis until it is
+    /// acknowledged, so nothing here is lost when the process stops (and shutdown must not count it so).
+    /// </summary>
+    public long Count => 0;
 
     public void Complete() => _completed = true;
 
