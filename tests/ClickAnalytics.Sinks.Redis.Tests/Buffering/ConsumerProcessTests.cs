@@ -37,7 +37,7 @@ public sealed class ConsumerProcessTests
         Assert.That(a.Overlaps(b), Is.False, "no click went to both");
         Assert.That(a.Union(b), Is.EquivalentTo(clicks.Select(c => c.EventId)));
         Assert.That((await db.StreamConsumerInfoAsync(stream, "clickanalytics")).Select(c => c.Name).Distinct().Count(), Is.EqualTo(2), "consumer names are unique per process");
-        await Wait.UntilAsync(async () => (await db.StreamPendingAsync(stream, "clickanalytics")).PendingMessageCount == 0, "nothing pending");
+        await Wait.UntilNothingPendingAsync(db, stream);
     }
 
     [Test]
@@ -67,7 +67,7 @@ public sealed class ConsumerProcessTests
 
         HashSet<Guid> victimIds = victim.StoredIds();
         await Wait.UntilAsync(() => victimIds.Count + survivor.Sink.Clicks.Count >= clicks.Length && victimIds.Union(survivor.Sink.Clicks.Keys).Count() == clicks.Length, "every click stored by one of the workers");
-        await Wait.UntilAsync(async () => (await db.StreamPendingAsync(stream, "clickanalytics")).PendingMessageCount == 0, "nothing pending");
+        await Wait.UntilNothingPendingAsync(db, stream);
 
         Assert.That(victimIds.Union(survivor.Sink.Clicks.Keys), Is.EquivalentTo(clicks.Select(c => c.EventId)), "exactly the produced clicks, redeliveries collapsed");
         Assert.That(claimed.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(stranded), "the survivor claimed what the victim left");

@@ -24,7 +24,7 @@ public sealed class RedisClickConsumerTests
         {
             await pipeline.ProduceAsync(clicks);
             await Wait.UntilAsync(() => pipeline.Sink.Clicks.Count == clicks.Length, "every click stored");
-            await Wait.UntilAsync(async () => (await db.StreamPendingAsync(stream, "clickanalytics")).PendingMessageCount == 0, "nothing pending");
+            await Wait.UntilNothingPendingAsync(db, stream);
 
             foreach (ClickEvent click in clicks)
             {
@@ -59,7 +59,7 @@ public sealed class RedisClickConsumerTests
         Assert.That(dead.Select(e => (string?)e["cause"]), Is.All.EqualTo("undecodable"));
         Assert.That(dead.Select(e => (string?)e["error"]), Is.All.Not.Empty);
         Assert.That((byte[]?)dead.Single(e => e["entry"] == garbage)["c"], Is.EqualTo(new byte[] { 0xB1, 0x01, 0x7F }));
-        await Wait.UntilAsync(async () => (await db.StreamPendingAsync(stream, "clickanalytics")).PendingMessageCount == 0, "nothing pending");
+        await Wait.UntilNothingPendingAsync(db, stream);
     }
 
     [Test]
@@ -85,7 +85,7 @@ public sealed class RedisClickConsumerTests
 
         await Wait.UntilAsync(async () => await db.StreamLengthAsync(stream + ":dead") == 1, "the poison click dead-lettered");
         await Wait.UntilAsync(() => sink.Clicks.Count == clicks.Length - 1, "every other click stored");
-        await Wait.UntilAsync(async () => (await db.StreamPendingAsync(stream, "clickanalytics")).PendingMessageCount == 0, "nothing pending");
+        await Wait.UntilNothingPendingAsync(db, stream);
 
         StreamEntry dead = (await db.StreamRangeAsync(stream + ":dead")).Single();
         Assert.That(ClickEventCodec.TryDecode((byte[])dead["c"]!, out ClickEvent? decoded, out _), Is.True);
@@ -119,7 +119,7 @@ public sealed class RedisClickConsumerTests
         using var claimed = new MetricCollector<long>(pipeline.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "ClickAnalytics.Redis", "clickanalytics.redis.entries.claimed");
 
         await Wait.UntilAsync(() => pipeline.Sink.Clicks.Count == clicks.Length, "every click stored, the dead consumer's too");
-        await Wait.UntilAsync(async () => (await db.StreamPendingAsync(stream, "clickanalytics")).PendingMessageCount == 0, "nothing pending");
+        await Wait.UntilNothingPendingAsync(db, stream);
         long claimedCount = claimed.GetMeasurementSnapshot().Sum(m => m.Value);
         Assert.That(claimedCount, Is.EqualTo(80));
     }

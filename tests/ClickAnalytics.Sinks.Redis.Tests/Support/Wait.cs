@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using StackExchange.Redis;
 
 namespace ClickAnalytics.Sinks.Redis.Tests.Support;
 
@@ -21,6 +22,10 @@ internal static class Wait
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Until the default consumer group has acknowledged everything it read.</summary>
+    public static Task UntilNothingPendingAsync(IDatabase db, string stream) =>
+        UntilAsync(async () => (await db.StreamPendingAsync(stream, "clickanalytics")).PendingMessageCount == 0, "nothing pending");
 
     public static Task UntilAsync(Func<bool> condition, string what) =>
         UntilAsync(() => Task.FromResult(condition()), what);
