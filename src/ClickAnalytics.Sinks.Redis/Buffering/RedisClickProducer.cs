@@ -200,8 +200,9 @@ internal sealed class RedisClickProducer : IClickBufferWriter, IHostedService, I
 
                 return;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Whatever failed, the loop must live on: a dead writer would turn every later click into a drop.
                 // A batch whose reply was lost may have been applied: sending it again duplicates
                 // entries, which stores collapse by event id.
                 error = ex;

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Linq;
 using System.Threading.Tasks;
 using ClickAnalytics.Buffering;
+using ClickAnalytics.Diagnostics;
 using ClickAnalytics.Sinks.Redis.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -143,5 +144,31 @@ public sealed class RedisClickConsumerTests
 
         await Wait.UntilAsync(() => pipeline.Sink.Clicks.Count == before.Length + after.Length, "clicks after the loss stored");
         Assert.That((await db.StreamGroupInfoAsync(stream)).Single().Name, Is.EqualTo("clickanalytics"));
+    }
+
+    [Test]
+    public async Task A_worker_that_stops_with_unstored_batches_loses_nothing_and_the_next_worker_stores_them()
+    {
+        string stream = RedisTestServer.UniqueStream("stop");
+        await using ConnectionMultiplexer redis = await RedisTestServer.ConnectAsync();
+        IDatabase db = redis.GetDatabase();
+        ClickEvent[] clicks = TestClicks.Many(200);
+        var broken = new CollectingSink { FailFor = static _ => true };
+        await db.StreamCreateConsumerGroupAsync(stream, "clickanalytics", StreamPosition.Beginning, createStream: true);
+
+        RedisPipeline first = await RedisPipeline.StartAsync(RedisTestServer.Configuration, stream, sink: broken);
+        using var dropped = new MetricCollector<long>(first.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), ClickAnalyticsMetrics.MeterName, "clickanalytics.buffer.dropped");
+        using var failed = new MetricCollector<long>(first.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), ClickAnalyticsMetrics.MeterName, "clickanalytics.clicks.failed");
+        await first.ProduceAsync(clicks);
+        await Wait.UntilAsync(async () => (await db.StreamPendingAsync(stream, "clickanalytics")).PendingMessageCount == clicks.Length, "every click read and not stored");
+        await first.DisposeAsync();
+
+        Assert.That(dropped.GetMeasurementSnapshot(), Is.Empty, "nothing counted as lost: Redis still holds it");
+        Assert.That(failed.GetMeasurementSnapshot(), Is.Empty, "abandoned batches stay in Redis, so they are not failed clicks");
+
+        await using RedisPipeline second = await RedisPipeline.StartAsync(
+            RedisTestServer.Configuration, stream, redis: o => o.ClaimIdleTime = TimeSpan.FromMilliseconds(200));
+        await Wait.UntilAsync(() => second.Sink.Clicks.Count == clicks.Length, "the next worker stored them");
+        await Wait.UntilNothingPendingAsync(db, stream);
     }
 }
