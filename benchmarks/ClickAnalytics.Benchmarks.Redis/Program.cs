@@ -34,11 +34,14 @@ public static class Program
             case "raw" when args.Length == 4:
                 await RawAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
                 return 0;
+            case "drain" when args.Length >= 3:
+                await EndToEnd.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? args[3] : null, prefill: true);
+                return 0;
             case "e2e" when args.Length >= 3:
                 await EndToEnd.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? args[3] : null);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: encoding [COUNT] | payload-size | producer REDIS COUNT PIPELINE | e2e REDIS COUNT [DUCKDB_FILE]");
+                Console.Error.WriteLine("usage: encoding [COUNT] | payload-size | producer REDIS COUNT PIPELINE | raw REDIS COUNT PIPELINE | e2e REDIS COUNT [DUCKDB_FILE] | drain REDIS COUNT [DUCKDB_FILE]");
                 return 2;
         }
     }

@@ -39,5 +39,9 @@ echo "median: producer $mo clicks/s, redis-benchmark $mt XADD/s, ratio $(awk -v 
 
 # End to end: the same clicks through producer, Redis, processor (enrichment) into the DuckDB store,
 # and once more with no store, to show what the store costs.
-$bench e2e "127.0.0.1:$port" "$e2e_count" "$dir/e2e.duckdb"
 $bench e2e "127.0.0.1:$port" "$e2e_count"
+# The worker side alone: the stream is filled first (untimed), then one worker host drains it.
+$bench drain "127.0.0.1:$port" "$e2e_count" "$dir/e2e.duckdb"
+$bench e2e "127.0.0.1:$port" "$e2e_count"
+# The worker side alone: the stream is filled first (untimed), then one worker host drains it.
+$bench drain "127.0.0.1:$port" "$e2e_count"
