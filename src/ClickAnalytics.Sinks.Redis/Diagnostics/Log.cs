@@ -1,0 +1,34 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace ClickAnalytics.Diagnostics;
+
+internal static partial class RedisLog
+{
+    [LoggerMessage(101, LogLevel.Warning, "Sending {Count} click(s) to Redis stream {Stream} failed; retrying in {Delay}. Clicks arriving meanwhile wait in a local queue of {Capacity}.")]
+    public static partial void ProduceFailed(ILogger logger, Exception exception, int count, string stream, TimeSpan delay, int capacity);
+
+    [LoggerMessage(102, LogLevel.Information, "Redis stream {Stream} is reachable again; the producer goes on.")]
+    public static partial void ProduceRecovered(ILogger logger, string stream);
+
+    [LoggerMessage(103, LogLevel.Information, "Created consumer group {Group} on Redis stream {Stream}.")]
+    public static partial void GroupCreated(ILogger logger, string group, string stream);
+
+    [LoggerMessage(104, LogLevel.Warning, "Reading from Redis stream {Stream} failed; retrying in {Delay}.")]
+    public static partial void ReadFailed(ILogger logger, Exception exception, string stream, TimeSpan delay);
+
+    [LoggerMessage(105, LogLevel.Information, "Consumer {Consumer} claimed {Count} entr(y/ies) of Redis stream {Stream} left pending by another consumer.")]
+    public static partial void Claimed(ILogger logger, string consumer, int count, string stream);
+
+    [LoggerMessage(106, LogLevel.Error, "Entry {EntryId} of Redis stream {Stream} moved to dead-letter stream {DeadLetterStream} after {Deliveries} deliver(y/ies): {Error}")]
+    public static partial void DeadLettered(ILogger logger, string entryId, string stream, string deadLetterStream, long deliveries, string error);
+
+    [LoggerMessage(107, LogLevel.Warning, "{Count} pending entr(y/ies) of Redis stream {Stream} were trimmed before they were stored; they are counted as dropped.")]
+    public static partial void TrimmedWhilePending(ILogger logger, int count, string stream);
+
+    [LoggerMessage(108, LogLevel.Warning, "Reading statistics of Redis stream {Stream} failed.")]
+    public static partial void MonitorFailed(ILogger logger, Exception exception, string stream);
+
+    [LoggerMessage(109, LogLevel.Warning, "The Redis producer stopped with {Count} click(s) not sent; they are counted as dropped.")]
+    public static partial void ProducerNotDrained(ILogger logger, long count);
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+using ClickAnalytics.Buffering;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace ClickAnalytics.Enrichment;
+
+/// <summary>
+/// Daily visitor keys shared through Redis: the first process that needs a day's key creates it
+/// (<c>SET NX</c>), every other process reads that one. The key expires 48 hours after its day began.
+/// </summary>
+internal sealed class RedisVisitorKeyStore : IVisitorKeyStore
+{
+    private static readonly TimeSpan KeyLifetime = TimeSpan.FromHours(48);
+    private static readonly TimeSpan MinimumExpiry = TimeSpan.FromMinutes(1);
+
+    private readonly RedisConnection _connection;
+    private readonly string _prefix;
+    private readonly TimeProvider _timeProvider;
+    private readonly ConcurrentDictionary<DateOnly, ReadOnlyMemory<byte>> _cache = new();
+
+    public RedisVisitorKeyStore(RedisConnection connection, IOptions<RedisStreamsOptions> options, TimeProvider timeProvider)
+    {
+        _connection = connection;
+        _prefix = options.Value.KeyPrefix + "visitor-key:";
+        _timeProvider = timeProvider;
+    }
+
+    public async ValueTask<ReadOnlyMemory<byte>> GetDailyKeyAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        if (_cache.TryGetValue(day, out ReadOnlyMemory<byte> cached))
+        {
+            return cached;
+        }
+
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        TimeSpan expiry = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) + KeyLifetime - now;
+        if (expiry < MinimumExpiry)
+        {
+            expiry = MinimumExpiry;
+        }
+
+        RedisKey key = _prefix + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        IDatabase database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
+        byte[] candidate = RandomNumberGenerator.GetBytes(32);
+        await database.StringSetAsync(key, candidate, expiry, When.NotExists).ConfigureAwait(false);
+        byte[]? winner = await database.StringGetAsync(key).ConfigureAwait(false);
+        ReadOnlyMemory<byte> result = winner ?? candidate;
+
+        // Only recent days are asked for; older cached keys are forgotten with the day.
+        foreach (DateOnly known in _cache.Keys)
+        {
+            if (known.AddDays(2) < DateOnly.FromDateTime(now.UtcDateTime))
+            {
+                _cache.TryRemove(known, out _);
+            }
+        }
+
+        _cache[day] = result;
+        return result;
+    }
+}
