@@ -1,7 +1,7 @@
 using System;
 using System.Text;
 
-namespace ClickAnalytics.Enrichment;
+namespace ClickAnalytics.Enrichment.Campaigns;
 
 /// <summary>
 /// Fills the utm_* values from the redirect request's query string, falling back to the
