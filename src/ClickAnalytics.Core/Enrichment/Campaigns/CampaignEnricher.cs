@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Text;
 
 namespace ClickAnalytics.Enrichment.Campaigns;
@@ -12,6 +13,13 @@ namespace ClickAnalytics.Enrichment.Campaigns;
 internal sealed class CampaignEnricher : ClickEnricher
 {
     internal const int MaxValueLength = 200;
+    private const int MaxCached = 4096;
+
+    // Campaign values repeat across clicks: a clean, already-normalised raw value maps to one string.
+    private readonly ConcurrentDictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    public CampaignEnricher() => _lookup = _values.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public override string Name => "campaign";
 
@@ -21,6 +29,21 @@ internal sealed class CampaignEnricher : ClickEnricher
     {
         ReadOnlySpan<char> request = click.Click.QueryString;
         ReadOnlySpan<char> destination = QueryStrings.QueryOf(click.Click.DestinationUrl);
+        if (request.IndexOf("utm_", StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            request = default;
+        }
+
+        if (destination.IndexOf("utm_", StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            destination = default;
+        }
+
+        if (request.IsEmpty && destination.IsEmpty)
+        {
+            click.UtmSource = click.UtmMedium = click.UtmCampaign = click.UtmTerm = click.UtmContent = "";
+            return;
+        }
 
         click.UtmSource = Read(request, destination, "utm_source", lowerCase: true);
         click.UtmMedium = Read(request, destination, "utm_medium", lowerCase: true);
@@ -29,15 +52,53 @@ internal sealed class CampaignEnricher : ClickEnricher
         click.UtmContent = Read(request, destination, "utm_content", lowerCase: false);
     }
 
-    private static string Read(ReadOnlySpan<char> request, ReadOnlySpan<char> destination, string name, bool lowerCase)
+    private string Read(ReadOnlySpan<char> request, ReadOnlySpan<char> destination, string name, bool lowerCase)
     {
-        string? value = QueryStrings.GetValue(request, name);
-        if (string.IsNullOrWhiteSpace(value))
+        if (!QueryStrings.TryGetRawValue(request, name, out ReadOnlySpan<char> raw) || raw.IsWhiteSpace())
         {
-            value = QueryStrings.GetValue(destination, name);
+            if (!QueryStrings.TryGetRawValue(destination, name, out raw) || raw.IsWhiteSpace())
+            {
+                return "";
+            }
         }
 
-        return Normalize(value, lowerCase);
+        if (IsClean(raw, lowerCase))
+        {
+            if (_lookup.TryGetValue(raw, out string? cached))
+            {
+                return cached;
+            }
+
+            string value = raw.ToString();
+            if (_values.Count < MaxCached)
+            {
+                _values.TryAdd(value, value);
+            }
+
+            return value;
+        }
+
+        string decoded = QueryStrings.Decode(raw);
+        return string.IsNullOrWhiteSpace(decoded) ? "" : Normalize(decoded, lowerCase);
+    }
+
+    /// <summary>Whether a raw value needs no decoding and no normalising.</summary>
+    private static bool IsClean(ReadOnlySpan<char> raw, bool lowerCase)
+    {
+        if (raw.Length > MaxValueLength || raw[0] == ' ' || raw[^1] == ' ')
+        {
+            return false;
+        }
+
+        foreach (char c in raw)
+        {
+            if (c is '%' or '+' || c < 0x20 || c >= 0x7F || lowerCase && c is >= 'A' and <= 'Z')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     internal static string Normalize(string? value, bool lowerCase)

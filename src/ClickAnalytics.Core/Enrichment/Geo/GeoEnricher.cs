@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Sockets;
@@ -20,6 +21,7 @@ internal sealed class GeoEnricher : IClickEnricher, IDisposable
     private readonly GeoDatabaseSlot? _location;
     private readonly GeoDatabaseSlot? _locationV6;
     private readonly GeoDatabaseSlot? _asn;
+    private GeoCache _cache = new(null, null, null);
 
     public GeoEnricher(IOptions<GeoOptions> options, TimeProvider timeProvider, ILogger<GeoEnricher> logger)
     {
@@ -54,18 +56,35 @@ internal sealed class GeoEnricher : IClickEnricher, IDisposable
         GeoDatabaseFile? asn = _asn?.Acquire();
         try
         {
+            GeoCache cache = Volatile.Read(ref _cache);
+            if (!cache.Serves(location, locationV6, asn))
+            {
+                // A database was swapped: answers of the old one must not outlive it.
+                cache = new GeoCache(location, locationV6, asn);
+                Volatile.Write(ref _cache, cache);
+            }
+
+            Span<byte> bytes = stackalloc byte[16];
             for (int i = 0; i < clicks.Count; i++)
             {
                 EnrichedClick click = clicks[i];
                 IPAddress? address = PublicAddress(click.Click.ClientIp);
-                if (address is null)
+                if (address is null || !address.TryWriteBytes(bytes, out int written))
                 {
                     continue;
                 }
 
-                GeoDatabaseFile? locator = address.AddressFamily == AddressFamily.InterNetworkV6 && locationV6 is not null ? locationV6 : location;
-                Locate(click, address, locator);
-                LocateAsn(click, address, asn);
+                UInt128 key = written == 4
+                    ? new UInt128(0, 0xFFFF_0000_0000UL | System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes))
+                    : System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
+                if (!cache.Results.TryGetValue(key, out GeoResult? result))
+                {
+                    GeoDatabaseFile? locator = address.AddressFamily == AddressFamily.InterNetworkV6 && locationV6 is not null ? locationV6 : location;
+                    result = Locate(address, locator, asn);
+                    cache.Add(key, result);
+                }
+
+                result.ApplyTo(click);
             }
         }
         finally
@@ -119,85 +138,62 @@ internal sealed class GeoEnricher : IClickEnricher, IDisposable
         return null;
     }
 
-    private static void Locate(EnrichedClick click, IPAddress address, GeoDatabaseFile? file)
+    private static GeoResult Locate(IPAddress address, GeoDatabaseFile? file, GeoDatabaseFile? asnFile)
     {
-        if (file is null || !Answers(file, address))
+        var result = new GeoResult();
+        if (file is not null && Answers(file, address))
         {
-            return;
-        }
-
-        try
-        {
-            if (file.Layout == GeoRecordLayout.Flat)
+            try
             {
-                FlatGeoRecord? flat = file.FindFlat(address);
-                if (flat is null)
+                if (file.Layout == GeoRecordLayout.Flat)
                 {
-                    return;
+                    if (file.FindFlat(address) is { } flat)
+                    {
+                        result.Country = Code(flat.CountryCode);
+                        result.Continent = Continents.Of(result.Country);
+                        result.Region = flat.State1 ?? "";
+                        result.City = flat.City ?? "";
+                        result.SetAsn(flat.AutonomousSystemNumber, flat.AutonomousSystemOrganization);
+                        result.Database = file.Build;
+                    }
                 }
-
-                click.Country = Code(flat.CountryCode);
-                click.Continent = Continents.Of(click.Country);
-                click.Region = flat.State1 ?? "";
-                click.City = flat.City ?? "";
-                SetAsn(click, flat.AutonomousSystemNumber, flat.AutonomousSystemOrganization);
-            }
-            else
-            {
-                NestedGeoRecord? nested = file.FindNested(address);
-                if (nested is null)
+                else if (file.FindNested(address) is { } nested)
                 {
-                    return;
+                    result.Country = Code(nested.Country?.IsoCode);
+                    result.Continent = nested.Continent?.Code is { Length: 2 } continent ? continent : Continents.Of(result.Country);
+                    result.Region = nested.Subdivisions is { Count: > 0 } subdivisions ? subdivisions[0].Names?.En ?? "" : "";
+                    result.City = nested.City?.Names?.En ?? "";
+                    result.SetAsn(nested.AutonomousSystemNumber, nested.AutonomousSystemOrganization);
+                    result.Database = file.Build;
                 }
-
-                click.Country = Code(nested.Country?.IsoCode);
-                click.Continent = nested.Continent?.Code is { Length: 2 } continent ? continent : Continents.Of(click.Country);
-                click.Region = nested.Subdivisions is { Count: > 0 } subdivisions ? subdivisions[0].Names?.En ?? "" : "";
-                click.City = nested.City?.Names?.En ?? "";
-                SetAsn(click, nested.AutonomousSystemNumber, nested.AutonomousSystemOrganization);
             }
-
-            click.GeoDatabase = file.Build;
-        }
-        catch (Exception ex) when (ex is InvalidDatabaseException or DeserializationException)
-        {
-            // A damaged record locates nothing; the click goes on.
-        }
-    }
-
-    private static void LocateAsn(EnrichedClick click, IPAddress address, GeoDatabaseFile? file)
-    {
-        if (file is null || !Answers(file, address))
-        {
-            return;
-        }
-
-        try
-        {
-            NestedGeoRecord? record = file.FindNested(address);
-            if (record?.AutonomousSystemNumber is > 0)
+            catch (Exception ex) when (ex is InvalidDatabaseException or DeserializationException)
             {
-                SetAsn(click, record.AutonomousSystemNumber, record.AutonomousSystemOrganization);
-                click.GeoDatabase = click.GeoDatabase.Length == 0 ? file.Build : click.GeoDatabase + "+" + file.Build;
+                // A damaged record locates nothing; the click goes on.
             }
         }
-        catch (Exception ex) when (ex is InvalidDatabaseException or DeserializationException)
+
+        if (asnFile is not null && Answers(asnFile, address))
         {
-            // As above.
+            try
+            {
+                if (asnFile.FindNested(address) is { AutonomousSystemNumber: > 0 } record)
+                {
+                    result.SetAsn(record.AutonomousSystemNumber, record.AutonomousSystemOrganization);
+                    result.Database = result.Database.Length == 0 ? asnFile.Build : result.Database + "+" + asnFile.Build;
+                }
+            }
+            catch (Exception ex) when (ex is InvalidDatabaseException or DeserializationException)
+            {
+                // As above.
+            }
         }
+
+        return result;
     }
 
     private static bool Answers(GeoDatabaseFile file, IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetwork || file.HasIpv6;
-
-    private static void SetAsn(EnrichedClick click, long? number, string? organization)
-    {
-        if (number is > 0 and <= uint.MaxValue)
-        {
-            click.Asn = (uint)number.Value;
-            click.AsnOrganization = organization ?? "";
-        }
-    }
 
     private static string Code(string? code) => code is { Length: 2 } ? code : "";
 
@@ -209,5 +205,64 @@ internal sealed class GeoEnricher : IClickEnricher, IDisposable
         _location?.Dispose();
         _locationV6?.Dispose();
         _asn?.Dispose();
+    }
+}
+
+/// <summary>What the databases say about one address.</summary>
+internal sealed class GeoResult
+{
+    public string Continent { get; set; } = "";
+    public string Country { get; set; } = "";
+    public string Region { get; set; } = "";
+    public string City { get; set; } = "";
+    public uint Asn { get; set; }
+    public string AsnOrganization { get; set; } = "";
+    public string Database { get; set; } = "";
+
+    public void SetAsn(long? number, string? organization)
+    {
+        if (number is > 0 and <= uint.MaxValue)
+        {
+            Asn = (uint)number.Value;
+            AsnOrganization = organization ?? "";
+        }
+    }
+
+    public void ApplyTo(EnrichedClick click)
+    {
+        click.Continent = Continent;
+        click.Country = Country;
+        click.Region = Region;
+        click.City = City;
+        click.Asn = Asn;
+        click.AsnOrganization = AsnOrganization;
+        click.GeoDatabase = Database;
+    }
+}
+
+/// <summary>
+/// Answers for recently seen addresses (visitors come back, many share a NAT), valid for one set of
+/// open files. Held in memory only, never stored; emptied when it reaches its capacity.
+/// </summary>
+internal sealed class GeoCache(GeoDatabaseFile? location, GeoDatabaseFile? locationV6, GeoDatabaseFile? asn)
+{
+    public const int Capacity = 65_536;
+
+    public ConcurrentDictionary<UInt128, GeoResult> Results { get; } = new();
+
+    public bool Serves(GeoDatabaseFile? l, GeoDatabaseFile? l6, GeoDatabaseFile? a) =>
+        ReferenceEquals(l, location) && ReferenceEquals(l6, locationV6) && ReferenceEquals(a, asn);
+
+    private int _count;
+
+    public void Add(UInt128 key, GeoResult result)
+    {
+        if (Interlocked.Increment(ref _count) > Capacity)
+        {
+            Results.Clear();
+            Interlocked.Exchange(ref _count, 0);
+        }
+
+        Results.TryAdd(key, result);
     }
 }

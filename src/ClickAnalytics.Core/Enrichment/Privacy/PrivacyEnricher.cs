@@ -41,44 +41,32 @@ internal sealed class PrivacyEnricher(IVisitorKeyStore keys, IOptions<PrivacyOpt
         // Batches nearly always hold one day, at most two around midnight.
         DateOnly day = default;
         bool dayKnown = false;
-        IncrementalHash? hmac = null;
-        try
+        byte[]? key = null;
+        for (int i = 0; i < clicks.Count; i++)
         {
-            for (int i = 0; i < clicks.Count; i++)
+            EnrichedClick click = clicks[i];
+            if (click.Click.ClientIp is null)
             {
-                EnrichedClick click = clicks[i];
-                if (click.Click.ClientIp is null)
-                {
-                    continue;
-                }
-
-                DateOnly clickDay = DateOnly.FromDateTime(click.Click.Timestamp.UtcDateTime);
-                if (!dayKnown || clickDay != day)
-                {
-                    hmac?.Dispose();
-                    hmac = null;
-                    day = clickDay;
-                    dayKnown = true;
-                    ReadOnlyMemory<byte> key = await keys.GetDailyKeyAsync(day, cancellationToken).ConfigureAwait(false);
-                    if (!key.IsEmpty)
-                    {
-                        hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Span);
-                    }
-                }
-
-                if (hmac is not null)
-                {
-                    click.VisitorId = VisitorId(hmac, click.Click);
-                }
+                continue;
             }
-        }
-        finally
-        {
-            hmac?.Dispose();
+
+            DateOnly clickDay = DateOnly.FromDateTime(click.Click.Timestamp.UtcDateTime);
+            if (!dayKnown || clickDay != day)
+            {
+                day = clickDay;
+                dayKnown = true;
+                ReadOnlyMemory<byte> dayKey = await keys.GetDailyKeyAsync(day, cancellationToken).ConfigureAwait(false);
+                key = dayKey.IsEmpty ? null : dayKey.ToArray();
+            }
+
+            if (key is not null)
+            {
+                click.VisitorId = VisitorId(key, click.Click);
+            }
         }
     }
 
-    internal static string VisitorId(IncrementalHash hmac, ClickEvent click)
+    internal static string VisitorId(byte[] key, ClickEvent click)
     {
         string userAgent = click.UserAgent ?? "";
         string tenant = click.TenantId ?? "";
@@ -95,9 +83,8 @@ internal sealed class PrivacyEnricher(IVisitorKeyStore keys, IOptions<PrivacyOpt
             message[length++] = 0;
             length += Encoding.UTF8.GetBytes(tenant, message[length..]);
 
-            hmac.AppendData(message[..length]);
             Span<byte> hash = stackalloc byte[32];
-            hmac.GetHashAndReset(hash);
+            HMACSHA256.HashData(key, message[..length], hash);
             return Convert.ToHexStringLower(hash[..16]);
         }
         finally
