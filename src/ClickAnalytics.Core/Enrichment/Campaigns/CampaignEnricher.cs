@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Text;
 
 namespace ClickAnalytics.Enrichment.Campaigns;
@@ -13,13 +12,9 @@ namespace ClickAnalytics.Enrichment.Campaigns;
 internal sealed class CampaignEnricher : ClickEnricher
 {
     internal const int MaxValueLength = 200;
-    private const int MaxCached = 4096;
 
-    // Campaign values repeat across clicks: a clean, already-normalised raw value maps to one string.
-    private readonly ConcurrentDictionary<string, string> _values = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-
-    public CampaignEnricher() => _lookup = _values.GetAlternateLookup<ReadOnlySpan<char>>();
+    // A clean, already-normalised raw value maps to one string.
+    private readonly StringPool _values = new(4096);
 
     public override string Name => "campaign";
 
@@ -64,18 +59,7 @@ internal sealed class CampaignEnricher : ClickEnricher
 
         if (IsClean(raw, lowerCase))
         {
-            if (_lookup.TryGetValue(raw, out string? cached))
-            {
-                return cached;
-            }
-
-            string value = raw.ToString();
-            if (_values.Count < MaxCached)
-            {
-                _values.TryAdd(value, value);
-            }
-
-            return value;
+            return _values.Get(raw);
         }
 
         string decoded = QueryStrings.Decode(raw);

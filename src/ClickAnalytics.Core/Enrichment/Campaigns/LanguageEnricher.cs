@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 
 namespace ClickAnalytics.Enrichment.Campaigns;
 
@@ -10,13 +9,7 @@ namespace ClickAnalytics.Enrichment.Campaigns;
 /// </summary>
 internal sealed class LanguageEnricher : ClickEnricher
 {
-    private const int MaxCached = 1024;
-
-    // Language codes repeat endlessly; one string per code instead of one per click.
-    private readonly ConcurrentDictionary<string, string> _codes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-
-    public LanguageEnricher() => _lookup = _codes.GetAlternateLookup<ReadOnlySpan<char>>();
+    private readonly StringPool _codes = new(1024);
 
     public override string Name => "language";
 
@@ -32,17 +25,7 @@ internal sealed class LanguageEnricher : ClickEnricher
             return;
         }
 
-        ReadOnlySpan<char> code = buffer[..length];
-        if (!_lookup.TryGetValue(code, out string? language))
-        {
-            language = code.ToString();
-            if (_codes.Count < MaxCached)
-            {
-                _codes.TryAdd(language, language);
-            }
-        }
-
-        click.Language = language;
+        click.Language = _codes.Get(buffer[..length]);
     }
 
     /// <summary>Writes the preferred primary subtag into <paramref name="destination"/> (3 chars) and returns its length, 0 when none.</summary>

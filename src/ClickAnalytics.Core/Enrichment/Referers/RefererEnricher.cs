@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Concurrent;
-using System.Threading;
 using ClickAnalytics.Enrichment.Campaigns;
 using Microsoft.Extensions.Options;
 
@@ -38,36 +36,15 @@ internal sealed class RefererEnricher : ClickEnricher
     private static readonly string[] PaidMedia =
         ["cpc", "ppc", "paid", "paidsearch", "paid_search", "paid-search", "paidsocial", "paid_social", "paid-social", "cpm", "cpv", "cpa", "display", "banner"];
 
-    private const int MaxCachedHosts = 8192;
     private readonly RefererCatalog _catalog;
     private readonly bool _classify;
 
-    // Referring hosts repeat endlessly; one string per host instead of one per click.
-    private readonly ConcurrentDictionary<string, string> _hosts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _hostLookup;
-    private int _cachedHosts;
+    private readonly StringPool _hosts = new(8192);
 
     public RefererEnricher(IOptions<RefererOptions> options)
     {
         _classify = options.Value.Enabled;
         _catalog = new RefererCatalog(options.Value);
-        _hostLookup = _hosts.GetAlternateLookup<ReadOnlySpan<char>>();
-    }
-
-    private string Intern(ReadOnlySpan<char> host)
-    {
-        if (_hostLookup.TryGetValue(host, out string? cached))
-        {
-            return cached;
-        }
-
-        string value = host.ToString();
-        if (Interlocked.Increment(ref _cachedHosts) <= MaxCachedHosts)
-        {
-            _hosts.TryAdd(value, value);
-        }
-
-        return value;
     }
 
     public override string Name => "referer";
@@ -81,7 +58,7 @@ internal sealed class RefererEnricher : ClickEnricher
         Span<char> hostBuffer = stackalloc char[MaxHostLength];
         string? idnHost = null;
         ReadOnlySpan<char> host = parts.Host.IsEmpty ? default : LowerAsciiHost(parts.Host, hostBuffer, out idnHost);
-        click.RefererHost = idnHost ?? (host.IsEmpty ? "" : Intern(host));
+        click.RefererHost = idnHost ?? (host.IsEmpty ? "" : _hosts.Get(host));
         if (idnHost is not null)
         {
             host = idnHost;
