@@ -1,5 +1,6 @@
 using System;
 using System.Text;
+using Microsoft.Extensions.Options;
 
 namespace ClickAnalytics.Enrichment.Campaigns;
 
@@ -15,6 +16,14 @@ internal sealed class CampaignEnricher : ClickEnricher
 
     // A clean, already-normalised raw value maps to one string.
     private readonly StringPool _values = new(4096);
+    private readonly bool _enabled;
+
+    public CampaignEnricher()
+        : this(Options.Create(new CampaignOptions()))
+    {
+    }
+
+    public CampaignEnricher(IOptions<CampaignOptions> options) => _enabled = options.Value.Enabled;
 
     public override string Name => "campaign";
 
@@ -22,6 +31,11 @@ internal sealed class CampaignEnricher : ClickEnricher
 
     public override void Enrich(EnrichedClick click)
     {
+        if (!_enabled)
+        {
+            return;
+        }
+
         ReadOnlySpan<char> request = click.Click.QueryString;
         ReadOnlySpan<char> destination = QueryStrings.QueryOf(click.Click.DestinationUrl);
         if (request.IndexOf("utm_", StringComparison.OrdinalIgnoreCase) < 0)

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.Extensions.Options;
 
 namespace ClickAnalytics.Enrichment.Campaigns;
 
@@ -10,6 +11,14 @@ namespace ClickAnalytics.Enrichment.Campaigns;
 internal sealed class LanguageEnricher : ClickEnricher
 {
     private readonly StringPool _codes = new(1024);
+    private readonly bool _enabled;
+
+    public LanguageEnricher()
+        : this(Options.Create(new CampaignOptions()))
+    {
+    }
+
+    public LanguageEnricher(IOptions<CampaignOptions> options) => _enabled = options.Value.LanguageEnabled;
 
     public override string Name => "language";
 
@@ -17,6 +26,11 @@ internal sealed class LanguageEnricher : ClickEnricher
 
     public override void Enrich(EnrichedClick click)
     {
+        if (!_enabled)
+        {
+            return;
+        }
+
         Span<char> buffer = stackalloc char[3];
         int length = PrimaryLanguage(click.Click.AcceptLanguage, buffer);
         if (length == 0)

@@ -16,7 +16,7 @@ internal static class StandardEnrichment
 {
     /// <summary>
     /// Adds the stages, their options (bound from <c>ClickAnalytics:Geo</c>, <c>:Referers</c>,
-    /// <c>:Privacy</c>, <c>:Repeats</c> and validated at start) and the in-memory shared-state
+    /// <c>:Campaigns</c>, <c>:Privacy</c>, <c>:Repeats</c> and validated at start) and the in-memory shared-state
     /// stores. The stores are added with TryAdd, so a distributed implementation (Redis) registered
     /// earlier or later with Replace wins.
     /// </summary>
@@ -26,6 +26,7 @@ internal static class StandardEnrichment
         services.AddOptions<RefererOptions>().BindSectionIfConfigured(RefererOptions.SectionName).ValidateOnStart();
         services.AddOptions<PrivacyOptions>().BindSectionIfConfigured(PrivacyOptions.SectionName).ValidateOnStart();
         services.AddOptions<RepeatOptions>().BindSectionIfConfigured(RepeatOptions.SectionName).ValidateOnStart();
+        services.AddOptions<CampaignOptions>().BindSectionIfConfigured(CampaignOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GeoOptions>, GeoOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RefererOptions>, RefererOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsValidator>());

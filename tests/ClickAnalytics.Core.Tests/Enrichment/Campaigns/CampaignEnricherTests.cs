@@ -1,5 +1,9 @@
+using System.Collections.Generic;
 using ClickAnalytics.Core.Tests.Enrichment.Support;
+using ClickAnalytics.Enrichment;
 using ClickAnalytics.Enrichment.Campaigns;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClickAnalytics.Core.Tests.Enrichment.Campaigns;
 
@@ -45,5 +49,33 @@ public sealed class CampaignEnricherTests
         EnrichedClick click = Enrich("?utm_campaign=" + new string('c', 5000));
 
         Assert.That(click.UtmCampaign, Has.Length.EqualTo(CampaignEnricher.MaxValueLength));
+    }
+
+    [Test]
+    public void Both_stages_can_be_turned_off_by_configuration()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        IConfiguration configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ClickAnalytics:Campaigns:Enabled"] = "false",
+                ["ClickAnalytics:Campaigns:LanguageEnabled"] = "false",
+            })
+            .Build();
+        services.AddSingleton(configuration);
+        services.AddClickAnalytics();
+        using ServiceProvider provider = services.BuildServiceProvider();
+        var click = Clicks.Make(query: "?utm_source=x", acceptLanguage: "en");
+
+        foreach (IClickEnricher stage in provider.GetServices<IClickEnricher>())
+        {
+            if (stage.Name is "campaign" or "language")
+            {
+                stage.Run(click);
+            }
+        }
+
+        Assert.That((click.UtmSource, click.Language), Is.EqualTo(("", "")));
     }
 }
