@@ -3,6 +3,7 @@ using ClickAnalytics;
 using ClickAnalytics.Buffering;
 using ClickAnalytics.Diagnostics;
 using ClickAnalytics.Enrichment;
+using ClickAnalytics.Enrichment.Campaigns;
 using ClickAnalytics.Processing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -47,9 +48,8 @@ public static class ClickAnalyticsServiceCollectionExtensions
             services.TryAddSingleton<ClickProcessor>();
             services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<ClickProcessor>());
 
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IClickEnricher, RefererHostEnricher>());
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IClickEnricher, CampaignEnricher>());
             services.AddUserAgentEnrichment();
+            services.AddStandardEnrichment();
         }
 
         services.Configure(configure);

@@ -9,7 +9,11 @@ public static class QueryStrings
     /// The decoded value of the first parameter named <paramref name="name"/> (ordinal, case-insensitive),
     /// or null when absent. '+' decodes to a space; invalid percent-encoding is kept as written.
     /// </summary>
-    public static string? GetValue(ReadOnlySpan<char> query, ReadOnlySpan<char> name)
+    public static string? GetValue(ReadOnlySpan<char> query, ReadOnlySpan<char> name) =>
+        TryGetRawValue(query, name, out ReadOnlySpan<char> raw) ? Decode(raw) : null;
+
+    /// <summary>The undecoded value of the first parameter named <paramref name="name"/>, without allocating.</summary>
+    internal static bool TryGetRawValue(ReadOnlySpan<char> query, ReadOnlySpan<char> name, out ReadOnlySpan<char> value)
     {
         if (!query.IsEmpty && query[0] == '?')
         {
@@ -26,11 +30,13 @@ public static class QueryStrings
             ReadOnlySpan<char> key = eq < 0 ? pair : pair[..eq];
             if (key.Equals(name, StringComparison.OrdinalIgnoreCase))
             {
-                return eq < 0 ? "" : Decode(pair[(eq + 1)..]);
+                value = eq < 0 ? ReadOnlySpan<char>.Empty : pair[(eq + 1)..];
+                return true;
             }
         }
 
-        return null;
+        value = default;
+        return false;
     }
 
     /// <summary>The query part of an absolute or relative URL (without '?' and fragment), or empty.</summary>
@@ -47,7 +53,7 @@ public static class QueryStrings
         return hash < 0 ? query : query[..hash];
     }
 
-    private static string Decode(ReadOnlySpan<char> value)
+    internal static string Decode(ReadOnlySpan<char> value)
     {
         if (value.IndexOfAny('+', '%') < 0)
         {

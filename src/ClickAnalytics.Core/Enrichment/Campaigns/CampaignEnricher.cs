@@ -1,7 +1,8 @@
 using System;
 using System.Text;
+using Microsoft.Extensions.Options;
 
-namespace ClickAnalytics.Enrichment;
+namespace ClickAnalytics.Enrichment.Campaigns;
 
 /// <summary>
 /// Fills the utm_* values from the redirect request's query string, falling back to the
@@ -13,14 +14,45 @@ internal sealed class CampaignEnricher : ClickEnricher
 {
     internal const int MaxValueLength = 200;
 
+    // A clean, already-normalised raw value maps to one string.
+    private readonly StringPool _values = new(4096);
+    private readonly bool _enabled;
+
+    public CampaignEnricher()
+        : this(Options.Create(new CampaignOptions()))
+    {
+    }
+
+    public CampaignEnricher(IOptions<CampaignOptions> options) => _enabled = options.Value.Enabled;
+
     public override string Name => "campaign";
 
     public override int Order => EnrichmentOrder.Campaign;
 
     public override void Enrich(EnrichedClick click)
     {
+        if (!_enabled)
+        {
+            return;
+        }
+
         ReadOnlySpan<char> request = click.Click.QueryString;
         ReadOnlySpan<char> destination = QueryStrings.QueryOf(click.Click.DestinationUrl);
+        if (request.IndexOf("utm_", StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            request = default;
+        }
+
+        if (destination.IndexOf("utm_", StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            destination = default;
+        }
+
+        if (request.IsEmpty && destination.IsEmpty)
+        {
+            click.UtmSource = click.UtmMedium = click.UtmCampaign = click.UtmTerm = click.UtmContent = "";
+            return;
+        }
 
         click.UtmSource = Read(request, destination, "utm_source", lowerCase: true);
         click.UtmMedium = Read(request, destination, "utm_medium", lowerCase: true);
@@ -29,15 +61,42 @@ internal sealed class CampaignEnricher : ClickEnricher
         click.UtmContent = Read(request, destination, "utm_content", lowerCase: false);
     }
 
-    private static string Read(ReadOnlySpan<char> request, ReadOnlySpan<char> destination, string name, bool lowerCase)
+    private string Read(ReadOnlySpan<char> request, ReadOnlySpan<char> destination, string name, bool lowerCase)
     {
-        string? value = QueryStrings.GetValue(request, name);
-        if (string.IsNullOrWhiteSpace(value))
+        if (!QueryStrings.TryGetRawValue(request, name, out ReadOnlySpan<char> raw) || raw.IsWhiteSpace())
         {
-            value = QueryStrings.GetValue(destination, name);
+            if (!QueryStrings.TryGetRawValue(destination, name, out raw) || raw.IsWhiteSpace())
+            {
+                return "";
+            }
         }
 
-        return Normalize(value, lowerCase);
+        if (IsClean(raw, lowerCase))
+        {
+            return _values.Get(raw);
+        }
+
+        string decoded = QueryStrings.Decode(raw);
+        return string.IsNullOrWhiteSpace(decoded) ? "" : Normalize(decoded, lowerCase);
+    }
+
+    /// <summary>Whether a raw value needs no decoding and no normalising.</summary>
+    private static bool IsClean(ReadOnlySpan<char> raw, bool lowerCase)
+    {
+        if (raw.Length > MaxValueLength || raw[0] == ' ' || raw[^1] == ' ')
+        {
+            return false;
+        }
+
+        foreach (char c in raw)
+        {
+            if (c is '%' or '+' || c < 0x20 || c >= 0x7F || lowerCase && c is >= 'A' and <= 'Z')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     internal static string Normalize(string? value, bool lowerCase)

@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Options;
+
+namespace ClickAnalytics.Enrichment.Repeats;
+
+/// <summary>
+/// Marks a click as a repeat when the same visitor (visitor id) clicked the same link within the
+/// window, with the first click's event id and the reason. Repeats are kept; queries leave them out
+/// unless asked. Clicks without a visitor id cannot be compared and are never repeats.
+/// </summary>
+internal sealed class RepeatEnricher(IRepeatClickStore store, IOptions<RepeatOptions> options) : IClickEnricher
+{
+    private const int RecentHintCapacity = 4096;
+    private readonly TimeSpan _window = options.Value.Window;
+    private readonly bool _enabled = options.Value.Enabled;
+
+    // First clicks that were prefetches or HEAD requests, so the navigation after them gets the
+    // right reason. Only this process's; elsewhere the reason falls back to "within-window".
+    private readonly HashSet<Guid> _recentHints = [];
+    private readonly Queue<Guid> _recentHintOrder = new();
+    private readonly Lock _hintLock = new();
+
+    public string Name => "repeats";
+
+    public int Order => EnrichmentOrder.Repeats;
+
+    public async ValueTask EnrichAsync(IReadOnlyList<EnrichedClick> clicks, CancellationToken cancellationToken)
+    {
+        if (!_enabled || clicks.Count == 0)
+        {
+            return;
+        }
+
+        var candidates = new List<RepeatCandidate>(clicks.Count);
+        var offered = new List<EnrichedClick>(clicks.Count);
+        for (int i = 0; i < clicks.Count; i++)
+        {
+            EnrichedClick click = clicks[i];
+            click.IsRepeat = false;
+            click.RepeatOf = Guid.Empty;
+            click.RepeatReason = "";
+            if (click.VisitorId.Length == 0)
+            {
+                continue;
+            }
+
+            // The visitor id is already a keyed hash scoped to the tenant; the link id is the host's own.
+            candidates.Add(new RepeatCandidate(string.Concat(click.VisitorId, "/", click.Click.LinkId), click.Click.EventId, click.Click.Timestamp));
+            offered.Add(click);
+        }
+
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<Guid?> firsts = await store.CheckAndRecordAsync(candidates, _window, cancellationToken).ConfigureAwait(false);
+        lock (_hintLock)
+        {
+            for (int i = 0; i < offered.Count; i++)
+            {
+                EnrichedClick click = offered[i];
+                if (firsts[i] is not { } first)
+                {
+                    if (IsHint(click.Click.Flags))
+                    {
+                        RememberHint(click.Click.EventId);
+                    }
+
+                    continue;
+                }
+
+                click.IsRepeat = true;
+                click.RepeatOf = first;
+                click.RepeatReason = Reason(click.Click.Flags, _recentHints.Contains(first));
+            }
+        }
+    }
+
+    private static string Reason(ClickFlags flags, bool firstWasHint) =>
+        (flags & (ClickFlags.Prefetch | ClickFlags.Prerender)) != 0 ? RepeatReason.Prefetch
+        : (flags & ClickFlags.HeadRequest) != 0 ? RepeatReason.HeadRequest
+        : firstWasHint ? RepeatReason.AfterPrefetch
+        : RepeatReason.WithinWindow;
+
+    private static bool IsHint(ClickFlags flags) =>
+        (flags & (ClickFlags.Prefetch | ClickFlags.Prerender | ClickFlags.HeadRequest)) != 0;
+
+    private void RememberHint(Guid eventId)
+    {
+        if (!_recentHints.Add(eventId))
+        {
+            return;
+        }
+
+        _recentHintOrder.Enqueue(eventId);
+        if (_recentHintOrder.Count > RecentHintCapacity)
+        {
+            _recentHints.Remove(_recentHintOrder.Dequeue());
+        }
+    }
+}
