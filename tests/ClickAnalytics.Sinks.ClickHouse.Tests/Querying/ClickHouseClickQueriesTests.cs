@@ -13,16 +13,8 @@ namespace ClickAnalytics.Sinks.ClickHouse.Tests.Querying;
 
 /// <summary>The query contract on the real server, checked against counts over the raw clicks.</summary>
 [TestFixture]
-public sealed class ClickHouseClickQueriesTests
+public sealed class ClickHouseClickQueriesTests : DatabaseTest
 {
-    private string _database = "";
-
-    [SetUp]
-    public async Task SetUp() => _database = await ClickHouseServer.CreateDatabaseAsync();
-
-    [TearDown]
-    public async Task TearDown() => await ClickHouseServer.DropDatabaseAsync(_database);
-
     [Test]
     public async Task Results_equal_a_brute_force_count_over_raw_clicks_for_random_filters()
     {
@@ -42,7 +34,7 @@ public sealed class ClickHouseClickQueriesTests
                 country: random.Next(2) == 0 ? "CH" : "FR"));
         }
 
-        using var store = new ClickHouseStore(_database);
+        using var store = new ClickHouseStore(Database);
         foreach (EnrichedClick[] batch in clicks.Chunk(900))
         {
             await store.WriteAsync(batch);
@@ -68,14 +60,14 @@ public sealed class ClickHouseClickQueriesTests
 
             string where = RawFilter(query);
             List<string> rawDaily = await ClickHouseServer.SqlAsync(
-                $"SELECT toString(date), uniqExact(event_id) FROM clicks WHERE {where} GROUP BY date FORMAT TabSeparated", _database);
+                $"SELECT toString(date), uniqExact(event_id) FROM clicks WHERE {where} GROUP BY date FORMAT TabSeparated", Database);
             Dictionary<DateOnly, long> expectedDays = rawDaily
                 .Select(l => l.Split('\t'))
                 .ToDictionary(p => DateOnly.ParseExact(p[0], "yyyy-MM-dd", CultureInfo.InvariantCulture), p => long.Parse(p[1], CultureInfo.InvariantCulture));
             IReadOnlyList<DailyClicks> expectedDaily = DailyClicks.Densify(query.From, query.To, expectedDays);
 
             List<string> rawLinks = await ClickHouseServer.SqlAsync(
-                $"SELECT link_id, uniqExact(event_id) AS n FROM clicks WHERE {where} GROUP BY link_id ORDER BY n DESC, link_id LIMIT {query.Limit} FORMAT TabSeparated", _database);
+                $"SELECT link_id, uniqExact(event_id) AS n FROM clicks WHERE {where} GROUP BY link_id ORDER BY n DESC, link_id LIMIT {query.Limit} FORMAT TabSeparated", Database);
             List<LinkClicks> expectedLinks = rawLinks
                 .Select(l => l.Split('\t'))
                 .Select(p => new LinkClicks(p[0], long.Parse(p[1], CultureInfo.InvariantCulture)))
@@ -93,7 +85,7 @@ public sealed class ClickHouseClickQueriesTests
     [Test]
     public async Task Bots_and_repeats_are_stored_and_only_counted_when_asked()
     {
-        using var store = new ClickHouseStore(_database);
+        using var store = new ClickHouseStore(Database);
         await store.WriteAsync(
         [
             ClickHouseStore.Click("l", ClickHouseStore.Start),
@@ -123,7 +115,7 @@ public sealed class ClickHouseClickQueriesTests
     [TestCase("")]
     public async Task Hostile_link_and_tenant_ids_are_values_not_sql(string hostile)
     {
-        using var store = new ClickHouseStore(_database);
+        using var store = new ClickHouseStore(Database);
         await store.WriteAsync(
         [
             ClickHouseStore.Click(hostile, ClickHouseStore.Start, tenant: hostile),
@@ -137,7 +129,7 @@ public sealed class ClickHouseClickQueriesTests
         Assert.That(tenantLinks, Is.EqualTo(new[] { new LinkClicks(hostile, 2) }));
         IReadOnlyList<DailyClicks> linkDays = await store.Queries.GetDailyClicksAsync(new ClickQuery { From = day, To = day, LinkId = hostile });
         Assert.That(linkDays, Is.EqualTo(new[] { new DailyClicks(day, 3) }));
-        Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM clicks", _database), Is.EqualTo(4), "the table is intact");
+        Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database), Is.EqualTo(4), "the table is intact");
     }
 
     [TestCase("x' OR 1=1 --")]
@@ -153,7 +145,7 @@ public sealed class ClickHouseClickQueriesTests
     [Test]
     public async Task Null_tenant_means_every_tenant_and_empty_tenant_is_a_tenant_of_its_own()
     {
-        using var store = new ClickHouseStore(_database);
+        using var store = new ClickHouseStore(Database);
         await store.WriteAsync(
         [
             ClickHouseStore.Click("a", ClickHouseStore.Start, tenant: null),
@@ -171,7 +163,7 @@ public sealed class ClickHouseClickQueriesTests
     [Test]
     public async Task Ties_are_ordered_by_link_id_and_the_limit_applies()
     {
-        using var store = new ClickHouseStore(_database);
+        using var store = new ClickHouseStore(Database);
         await store.WriteAsync(
         [
             ClickHouseStore.Click("b", ClickHouseStore.Start), ClickHouseStore.Click("b", ClickHouseStore.Start),
@@ -187,7 +179,7 @@ public sealed class ClickHouseClickQueriesTests
     [Test]
     public void A_reversed_range_is_a_clear_error()
     {
-        using var store = new ClickHouseStore(_database);
+        using var store = new ClickHouseStore(Database);
 
         Assert.That(
             async () => await store.Queries.GetDailyClicksAsync(new ClickQuery { From = new DateOnly(2026, 3, 2), To = new DateOnly(2026, 3, 1) }),

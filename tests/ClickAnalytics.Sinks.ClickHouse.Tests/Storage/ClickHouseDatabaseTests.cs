@@ -16,33 +16,25 @@ namespace ClickAnalytics.Sinks.ClickHouse.Tests.Storage;
 
 /// <summary>Schema creation and migrations on the real server.</summary>
 [TestFixture]
-public sealed class ClickHouseDatabaseTests
+public sealed class ClickHouseDatabaseTests : DatabaseTest
 {
-    private string _database = "";
-
-    [SetUp]
-    public async Task SetUp() => _database = await ClickHouseServer.CreateDatabaseAsync();
-
-    [TearDown]
-    public async Task TearDown() => await ClickHouseServer.DropDatabaseAsync(_database);
-
     [Test]
     public async Task Creating_the_schema_from_several_processes_at_once_is_harmless()
     {
         // Separate service providers stand for separate processes: nothing in memory is shared.
-        ClickHouseStore[] stores = Enumerable.Range(0, 4).Select(_ => new ClickHouseStore(_database)).ToArray();
+        ClickHouseStore[] stores = Enumerable.Range(0, 4).Select(_ => new ClickHouseStore(Database)).ToArray();
         try
         {
             await Task.WhenAll(stores.Select(s => Task.Run(() => s.Services.GetRequiredService<ClickHouseDatabase>().EnsureSchemaAsync(CancellationToken.None).AsTask())));
 
             List<string> tables = await ClickHouseServer.SqlAsync(
-                "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name FORMAT TabSeparated", _database);
+                "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name FORMAT TabSeparated", Database);
             Assert.That(tables, Is.EqualTo(new[]
             {
                 "clickanalytics_migrations", "clicks", "clicks_daily", "clicks_daily_mv", "clicks_hourly", "clicks_hourly_mv",
             }));
             List<string> versions = await ClickHouseServer.SqlAsync(
-                "SELECT DISTINCT version FROM clickanalytics_migrations ORDER BY version FORMAT TabSeparated", _database);
+                "SELECT DISTINCT version FROM clickanalytics_migrations ORDER BY version FORMAT TabSeparated", Database);
             Assert.That(versions, Is.EqualTo(new[] { "1", "2", "3" }));
 
             // One view per rollup, so every click is rolled up once.
@@ -62,36 +54,36 @@ public sealed class ClickHouseDatabaseTests
     [Test]
     public async Task A_recorded_migration_is_not_applied_again()
     {
-        using (var first = new ClickHouseStore(_database))
+        using (var first = new ClickHouseStore(Database))
         {
             await first.Services.GetRequiredService<ClickHouseDatabase>().EnsureSchemaAsync(CancellationToken.None);
         }
 
         // If migration 2 ran again it would recreate the dropped view; recorded means done.
-        await ClickHouseServer.SqlAsync("DROP TABLE clicks_daily_mv", _database);
-        using var second = new ClickHouseStore(_database);
+        await ClickHouseServer.SqlAsync("DROP TABLE clicks_daily_mv", Database);
+        using var second = new ClickHouseStore(Database);
         await second.Services.GetRequiredService<ClickHouseDatabase>().EnsureSchemaAsync(CancellationToken.None);
 
-        Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'clicks_daily_mv'", _database), Is.Zero);
-        Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'clicks_hourly_mv'", _database), Is.EqualTo(1));
+        Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'clicks_daily_mv'", Database), Is.Zero);
+        Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'clicks_hourly_mv'", Database), Is.EqualTo(1));
     }
 
     [Test]
     public async Task A_fixed_column_missing_from_an_older_table_is_added()
     {
-        using (var first = new ClickHouseStore(_database))
+        using (var first = new ClickHouseStore(Database))
         {
             await first.Services.GetRequiredService<ClickHouseDatabase>().EnsureSchemaAsync(CancellationToken.None);
         }
 
         // As if the table had been created before the package knew the column.
-        await ClickHouseServer.SqlAsync("ALTER TABLE clicks DROP COLUMN repeat_reason", _database);
-        using var second = new ClickHouseStore(_database);
+        await ClickHouseServer.SqlAsync("ALTER TABLE clicks DROP COLUMN repeat_reason", Database);
+        using var second = new ClickHouseStore(Database);
         EnrichedClick click = ClickHouseStore.Click("l", ClickHouseStore.Start, repeat: true);
         click.RepeatReason = "retry";
         await second.WriteAsync([click]);
 
-        Assert.That(await ClickHouseServer.SqlAsync("SELECT repeat_reason FROM clicks FORMAT TabSeparated", _database), Is.EqualTo(new[] { "retry" }));
+        Assert.That(await ClickHouseServer.SqlAsync("SELECT repeat_reason FROM clicks FORMAT TabSeparated", Database), Is.EqualTo(new[] { "retry" }));
     }
 
     [Test]
@@ -101,7 +93,7 @@ public sealed class ClickHouseDatabaseTests
         services.AddLogging();
         services.AddClickAnalytics().AddClickHouse(o =>
         {
-            o.ConnectionString = ClickHouseServer.ConnectionString("no_such_database_" + Guid.NewGuid().ToString("N"));
+            o.ConnectionString = ClickHouseServer.ConnectionString("no_suchDatabase_" + Guid.NewGuid().ToString("N"));
             o.LegacyServerCompatibility = true;
         });
         using ServiceProvider provider = services.BuildServiceProvider();
@@ -126,7 +118,7 @@ public sealed class ClickHouseDatabaseTests
     public async Task Without_the_compatibility_option_an_old_server_refuses_the_driver()
     {
         // Proves the option is what makes 18.16 work, and that it is not silently always on.
-        using var store = new ClickHouseStore(_database, o => o.LegacyServerCompatibility = false);
+        using var store = new ClickHouseStore(Database, o => o.LegacyServerCompatibility = false);
         ClickHouseDatabase database = store.Services.GetRequiredService<ClickHouseDatabase>();
         string version = (await ClickHouseServer.SqlAsync("SELECT version() FORMAT TabSeparated", null))[0];
         if (ServerFeatures.Parse(version).Version.Major >= 25)

@@ -19,20 +19,13 @@ namespace ClickAnalytics.Sinks.ClickHouse.Tests.Storage;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class ServerOutageTests
+public sealed class ServerOutageTests : DatabaseTest
 {
     private const int BufferCapacity = 4_000;
-    private string _database = "";
 
-    [SetUp]
-    public async Task SetUp() => _database = await ClickHouseServer.CreateDatabaseAsync();
-
+    // Runs before the base class drops the database, so a failed test does not leave the server stopped.
     [TearDown]
-    public async Task TearDown()
-    {
-        ClickHouseServer.Control("start");
-        await ClickHouseServer.DropDatabaseAsync(_database);
-    }
+    public void StartServerAgain() => ClickHouseServer.Control("start");
 
     [Test]
     public async Task Server_stopped_under_load_nothing_is_lost_uncounted_and_nothing_counted_twice()
@@ -51,7 +44,7 @@ public sealed class ServerOutageTests
             })
             .AddClickHouse(o =>
             {
-                o.ConnectionString = ClickHouseServer.ConnectionString(_database);
+                o.ConnectionString = ClickHouseServer.ConnectionString(Database);
                 o.LegacyServerCompatibility = true;
                 o.RequestTimeout = TimeSpan.FromSeconds(5);
                 o.InsertMaxAttempts = 2;
@@ -93,7 +86,7 @@ public sealed class ServerOutageTests
 
         try
         {
-            await Eventually(async () => await ClickHouseServer.CountAsync("SELECT count() FROM clicks", _database) >= 1_000, "clicks are stored before the outage");
+            await Eventually(async () => await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database) >= 1_000, "clicks are stored before the outage");
             await Task.Run(() => ClickHouseServer.Control("stop"));
             long producedWhenStopped = Interlocked.Read(ref produced);
             await Eventually(() => Task.FromResult(insertRetries.GetMeasurementSnapshot().Count > 0 && sinkRetries.GetMeasurementSnapshot().Count > 0), "the sink retries while the server is down");
@@ -113,7 +106,7 @@ public sealed class ServerOutageTests
             await service.StopAsync(CancellationToken.None);
         }
 
-        long stored = await ClickHouseServer.CountAsync("SELECT uniqExact(event_id) FROM clicks", _database);
+        long stored = await ClickHouseServer.CountAsync("SELECT uniqExact(event_id) FROM clicks", Database);
         long droppedClicks = dropped.GetMeasurementSnapshot().Sum(m => m.Value);
         Assert.Multiple(() =>
         {
@@ -124,11 +117,11 @@ public sealed class ServerOutageTests
         });
 
         // Retries after lost answers must not have rolled anything up twice.
-        using var store = new ClickHouseStore(_database);
+        using var store = new ClickHouseStore(Database);
         IReadOnlyList<DailyClicks> daily = await store.Queries.GetDailyClicksAsync(
             new ClickQuery { From = new DateOnly(2026, 3, 1), To = new DateOnly(2026, 3, 1), IncludeBots = true, IncludeRepeats = true });
         Assert.That(daily.Single().Clicks, Is.EqualTo(stored));
-        Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM clicks", _database), Is.EqualTo(stored), "no raw row twice");
+        Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database), Is.EqualTo(stored), "no raw row twice");
     }
 
     /// <summary>Waits for a condition; the bound is generous and is not a speed check.</summary>
