@@ -11,8 +11,8 @@ using ClickAnalytics.Sinks.ClickHouse.Storage;
 namespace ClickAnalytics.Sinks.ClickHouse.Querying;
 
 /// <summary>
-/// The query contract, answered from the daily rollup so a range of any length reads a few rows per
-/// link and day instead of every click. Values reach the server as escaped literals.
+/// The query contract, answered from the narrow daily link rollup, so a range of any length reads a
+/// few rows per link and day instead of every click. Values reach the server as escaped literals.
 /// </summary>
 internal sealed class ClickHouseClickQueries(ClickHouseDatabase database) : IClickQueries
 {
@@ -23,7 +23,7 @@ internal sealed class ClickHouseClickQueries(ClickHouseDatabase database) : ICli
         await database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
 
         string sql =
-            $"SELECT toString(date) AS day, sum(clicks) AS clicks FROM {ClickHouseSchema.DailyTable} WHERE {Filter(query)} " +
+            $"SELECT toString(date) AS day, sum(clicks) AS clicks FROM {ClickHouseSchema.LinkDailyTable} WHERE {Filter(query)} " +
             "GROUP BY date FORMAT JSONEachRow";
         var counts = new Dictionary<DateOnly, long>();
         foreach (JsonElement row in await QueryAsync(sql, cancellationToken).ConfigureAwait(false))
@@ -42,7 +42,7 @@ internal sealed class ClickHouseClickQueries(ClickHouseDatabase database) : ICli
         await database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
 
         string sql =
-            $"SELECT link_id, sum(clicks) AS clicks FROM {ClickHouseSchema.DailyTable} WHERE {Filter(query)} " +
+            $"SELECT link_id, sum(clicks) AS clicks FROM {ClickHouseSchema.LinkDailyTable} WHERE {Filter(query)} " +
             $"GROUP BY link_id HAVING clicks > 0 ORDER BY clicks DESC, link_id ASC LIMIT {query.Limit.ToString(CultureInfo.InvariantCulture)} FORMAT JSONEachRow";
         var totals = new List<LinkClicks>();
         foreach (JsonElement row in await QueryAsync(sql, cancellationToken).ConfigureAwait(false))

@@ -17,12 +17,19 @@ internal sealed class ClickHouseSchema
     public const string MigrationsTable = "clickanalytics_migrations";
     public const string DailyTable = "clicks_daily";
     public const string HourlyTable = "clicks_hourly";
+    public const string LinkDailyTable = "link_clicks_daily";
 
     /// <summary>Columns the rollups group by, after the time bucket. Order is the sorting key order.</summary>
     public static readonly string[] RollupDimensions =
     [
         "country", "device_type", "browser_family", "os_family", "referer_medium", "referer_source", "is_bot", "is_repeat",
     ];
+
+    /// <summary>
+    /// The narrow rollup behind the dashboard's time series and link rankings: one row per link, day
+    /// and flag pair, however many countries, browsers or referers the clicks came from.
+    /// </summary>
+    public static readonly string[] LinkRollupDimensions = ["is_bot", "is_repeat"];
 
     private readonly ClickHouseOptions _options;
 
@@ -51,8 +58,9 @@ internal sealed class ClickHouseSchema
     public IReadOnlyList<ClickHouseMigration> Migrations() =>
     [
         new(1, "raw clicks", RawStatements()),
-        new(2, "daily rollup", RollupStatements(DailyTable, "date", "Date", "date")),
-        new(3, "hourly rollup", RollupStatements(HourlyTable, "hour", HourType, "toStartOfHour(timestamp)")),
+        new(2, "daily rollup", RollupStatements(DailyTable, RollupDimensions, "date", "Date", "date")),
+        new(3, "hourly rollup", RollupStatements(HourlyTable, RollupDimensions, "hour", HourType, "toStartOfHour(timestamp)")),
+        new(4, "daily link rollup", RollupStatements(LinkDailyTable, LinkRollupDimensions, "date", "Date", "date")),
     ];
 
     private string HourType => Features.DateTime64 ? "DateTime('UTC')" : "DateTime";
@@ -81,7 +89,7 @@ internal sealed class ClickHouseSchema
         return statements;
     }
 
-    private List<string> RollupStatements(string table, string bucket, string bucketType, string bucketExpression)
+    private List<string> RollupStatements(string table, string[] dimensions, string bucket, string bucketType, string bucketExpression)
     {
         string local = LocalTable(table);
         string partition = bucket == "date" ? "toYYYYMM(date)" : "toYYYYMM(hour)";
@@ -89,7 +97,7 @@ internal sealed class ClickHouseSchema
         var key = new StringBuilder("tenant_id, link_id, ").Append(bucket);
         var select = new StringBuilder("tenant_id, link_id, ").Append(bucketExpression).Append(" AS ").Append(bucket);
         columns.Append("tenant_id String, link_id String, ").Append(bucket).Append(' ').Append(bucketType);
-        foreach (string dimension in RollupDimensions)
+        foreach (string dimension in dimensions)
         {
             ClickColumn column = FixedColumn(dimension);
             columns.Append(", ").Append(dimension).Append(' ').Append(BaseType(column));

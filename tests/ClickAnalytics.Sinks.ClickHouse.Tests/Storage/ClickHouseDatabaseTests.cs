@@ -32,10 +32,11 @@ public sealed class ClickHouseDatabaseTests : DatabaseTest
             Assert.That(tables, Is.EqualTo(new[]
             {
                 "clickanalytics_migrations", "clicks", "clicks_daily", "clicks_daily_mv", "clicks_hourly", "clicks_hourly_mv",
+                "link_clicks_daily", "link_clicks_daily_mv",
             }));
             List<string> versions = await ClickHouseServer.SqlAsync(
                 "SELECT DISTINCT version FROM clickanalytics_migrations ORDER BY version FORMAT TabSeparated", Database);
-            Assert.That(versions, Is.EqualTo(new[] { "1", "2", "3" }));
+            Assert.That(versions, Is.EqualTo(new[] { "1", "2", "3", "4" }));
 
             // One view per rollup, so every click is rolled up once.
             await stores[0].WriteAsync(Enumerable.Range(0, 10).Select(i => ClickHouseStore.Click("l", ClickHouseStore.Start.AddMinutes(i))));

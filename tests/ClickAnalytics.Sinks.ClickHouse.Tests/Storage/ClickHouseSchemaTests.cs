@@ -57,6 +57,21 @@ public sealed class ClickHouseSchemaTests
     }
 
     [Test]
+    public void The_link_rollup_keeps_only_what_the_dashboard_filters_on()
+    {
+        ClickHouseMigration links = Migrations(ServerFeatures.Current)[3];
+
+        Assert.That(links.Statements, Is.EqualTo(new[]
+        {
+            "CREATE TABLE IF NOT EXISTS link_clicks_daily (tenant_id String, link_id String, date Date, is_bot UInt8, is_repeat UInt8, " +
+            "clicks UInt64, visitors AggregateFunction(uniq, String)) ENGINE = SummingMergeTree PARTITION BY toYYYYMM(date) " +
+            "ORDER BY (tenant_id, link_id, date, is_bot, is_repeat)",
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS link_clicks_daily_mv TO link_clicks_daily AS SELECT tenant_id, link_id, date AS date, " +
+            "is_bot, is_repeat, count() AS clicks, uniqState(visitor_id) AS visitors FROM clicks GROUP BY tenant_id, link_id, date, is_bot, is_repeat",
+        }));
+    }
+
+    [Test]
     public void Hourly_rollup_buckets_by_the_start_of_the_hour()
     {
         ClickHouseMigration hourly = Migrations(ServerFeatures.Current)[2];
