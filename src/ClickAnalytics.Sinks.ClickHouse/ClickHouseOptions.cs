@@ -1,0 +1,76 @@
+using System;
+using System.ComponentModel.DataAnnotations;
+
+namespace ClickAnalytics.Sinks.ClickHouse;
+
+/// <summary>Options of the ClickHouse store, bound from <c>ClickAnalytics:ClickHouse</c>.</summary>
+public sealed class ClickHouseOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "ClickAnalytics:ClickHouse";
+
+    /// <summary>
+    /// Connection string of the ClickHouse HTTP interface, for example
+    /// <c>Host=clickhouse;Port=8123;Database=analytics;Username=default;Password=…</c>.
+    /// The database must exist; the store creates its tables in it.
+    /// </summary>
+    [Required]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Compression of insert requests. Default: gzip, which every server version accepts.</summary>
+    public ClickHouseCompression Compression { get; set; } = ClickHouseCompression.GZip;
+
+    /// <summary>
+    /// Strips the two JSON serialisation settings that ClickHouse.Driver adds to every request and
+    /// that servers older than 24.x reject with "Unknown setting". Turn it on only for such servers
+    /// (for example 18.16); current servers need nothing.
+    /// </summary>
+    public bool LegacyServerCompatibility { get; set; }
+
+    /// <summary>
+    /// Looks up the event ids of every batch before inserting it and leaves out the ones already
+    /// stored, so a redelivered batch is not counted twice in the rollups. Default: on.
+    /// </summary>
+    public bool SkipStoredEvents { get; set; } = true;
+
+    /// <summary>How often one insert is tried on transient errors (network, timeouts, overload) before the sink gives the batch back to the processor.</summary>
+    [Range(1, 100)]
+    public int InsertMaxAttempts { get; set; } = 3;
+
+    /// <summary>Delay before the second try of an insert; it doubles with every further try.</summary>
+    public TimeSpan InsertRetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Timeout of one request to the server.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Cluster name for <c>ON CLUSTER</c> DDL; null on a single server.</summary>
+    public string? Cluster { get; set; }
+
+    /// <summary>Use Replicated*MergeTree engines (needs ZooKeeper or ClickHouse Keeper and <see cref="Cluster"/>).</summary>
+    public bool Replicated { get; set; }
+
+    /// <summary>ZooKeeper path of replicated tables; <c>{table}</c> is replaced by the table name, the other macros by the server.</summary>
+    public string ReplicationPath { get; set; } = "/clickhouse/tables/{shard}/{database}/{table}";
+
+    /// <summary>Replica name of replicated tables (a server macro by default).</summary>
+    public string ReplicaName { get; set; } = "{replica}";
+
+    /// <summary>
+    /// Keep the data in <c>*_local</c> tables on every shard and put Distributed tables with the
+    /// usual names in front of them (needs <see cref="Cluster"/>).
+    /// </summary>
+    public bool Distributed { get; set; }
+}
+
+/// <summary>How insert requests are compressed.</summary>
+public enum ClickHouseCompression
+{
+    /// <summary>No compression (fastest on loopback).</summary>
+    None,
+
+    /// <summary>gzip (every server version).</summary>
+    GZip,
+
+    /// <summary>Brotli (servers 19.x and later).</summary>
+    Brotli,
+}

@@ -1,0 +1,22 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace ClickAnalytics.Sinks.ClickHouse.Diagnostics;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "ClickHouse {Version}: schema ready (codecs {Codecs}, LowCardinality {LowCardinality}, DateTime64 {DateTime64}, insert dedup tokens {DedupTokens}).")]
+    public static partial void SchemaReady(ILogger logger, string version, bool codecs, bool lowCardinality, bool dateTime64, bool dedupTokens);
+
+    [LoggerMessage(2, LogLevel.Information, "ClickHouse migration {Version} ({Name}) applied.")]
+    public static partial void MigrationApplied(ILogger logger, int version, string name);
+
+    [LoggerMessage(3, LogLevel.Information, "ClickHouse column {Column} added to the raw clicks table.")]
+    public static partial void ColumnAdded(ILogger logger, string column);
+
+    [LoggerMessage(4, LogLevel.Warning, "ClickHouse insert of {Count} clicks failed (attempt {Attempt} of {MaxAttempts}); retrying in {Delay}.")]
+    public static partial void InsertRetry(ILogger logger, Exception exception, int count, int attempt, int maxAttempts, TimeSpan delay);
+
+    [LoggerMessage(5, LogLevel.Debug, "ClickHouse already stores {Count} click(s) of a batch of {BatchSize}; they are not inserted again.")]
+    public static partial void StoredEventsSkipped(ILogger logger, int count, int batchSize);
+}

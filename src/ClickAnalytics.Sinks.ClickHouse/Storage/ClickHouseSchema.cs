@@ -1,0 +1,211 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using ClickAnalytics.Storage;
+
+namespace ClickAnalytics.Sinks.ClickHouse.Storage;
+
+/// <summary>One step of the schema, recorded in the migrations table once applied. Every statement is idempotent.</summary>
+internal sealed record ClickHouseMigration(int Version, string Name, IReadOnlyList<string> Statements);
+
+/// <summary>
+/// Generates the DDL of the store for one server and one deployment shape (single server, or a
+/// cluster with replicated and distributed tables). Features the server lacks are left out.
+/// </summary>
+internal sealed class ClickHouseSchema
+{
+    public const string MigrationsTable = "clickanalytics_migrations";
+    public const string DailyTable = "clicks_daily";
+    public const string HourlyTable = "clicks_hourly";
+    public const string LinkDailyTable = "link_clicks_daily";
+
+    /// <summary>Columns the rollups group by, after the time bucket. Order is the sorting key order.</summary>
+    public static readonly string[] RollupDimensions =
+    [
+        "country", "device_type", "browser_family", "os_family", "referer_medium", "referer_source", "is_bot", "is_repeat",
+    ];
+
+    /// <summary>
+    /// The narrow rollup behind the dashboard's time series and link rankings: one row per link, day
+    /// and flag pair, however many countries, browsers or referers the clicks came from.
+    /// </summary>
+    public static readonly string[] LinkRollupDimensions = ["is_bot", "is_repeat"];
+
+    private readonly ClickHouseOptions _options;
+
+    public ClickHouseSchema(ClickHouseOptions options, ServerFeatures features)
+    {
+        _options = options;
+        Features = features;
+    }
+
+    public ServerFeatures Features { get; }
+
+    private bool IsDistributed => _options.Distributed && _options.Cluster is not null;
+
+    /// <summary>The table rows are written to and queries read: the Distributed table on a cluster.</summary>
+    public static string RawTable => ClickSchema.ClicksTable;
+
+    /// <summary>The table that holds the data on this server (the MergeTree table).</summary>
+    public string LocalTable(string table) => IsDistributed ? table + "_local" : table;
+
+    private string OnCluster => _options.Cluster is null ? "" : " ON CLUSTER " + ClickHouseSql.Identifier(_options.Cluster);
+
+    public string CreateMigrationsTable() =>
+        $"CREATE TABLE IF NOT EXISTS {MigrationsTable}{OnCluster} (version UInt32, name String, applied_at DateTime) " +
+        $"ENGINE = {Engine("ReplacingMergeTree", MigrationsTable)} ORDER BY version";
+
+    public IReadOnlyList<ClickHouseMigration> Migrations() =>
+    [
+        new(1, "raw clicks", RawStatements()),
+        new(2, "daily rollup", RollupStatements(DailyTable, RollupDimensions, "date", "Date", "date")),
+        new(3, "hourly rollup", RollupStatements(HourlyTable, RollupDimensions, "hour", HourType, "toStartOfHour(timestamp)")),
+        new(4, "daily link rollup", RollupStatements(LinkDailyTable, LinkRollupDimensions, "date", "Date", "date")),
+    ];
+
+    private string HourType => Features.DateTime64 ? "DateTime('UTC')" : "DateTime";
+
+    private List<string> RawStatements()
+    {
+        string local = LocalTable(RawTable);
+        var sql = new StringBuilder();
+        sql.Append("CREATE TABLE IF NOT EXISTS ").Append(local).Append(OnCluster).Append(" (");
+        for (int i = 0; i < ClickSchema.Columns.Count; i++)
+        {
+            ClickColumn column = ClickSchema.Columns[i];
+            sql.Append(i == 0 ? "" : ", ").Append(column.Name).Append(' ').Append(ColumnDefinition(column));
+        }
+
+        sql.Append(") ENGINE = ").Append(Engine("ReplacingMergeTree", local))
+            .Append(" PARTITION BY date ORDER BY (tenant_id, link_id, timestamp, event_id) SETTINGS index_granularity = 8192");
+        if (Features.InsertDeduplicationToken && !_options.Replicated)
+        {
+            // Replicated tables deduplicate inserted blocks already; plain ones only with a window.
+            sql.Append(", non_replicated_deduplication_window = 1000");
+        }
+
+        var statements = new List<string> { sql.ToString() };
+        AddDistributed(statements, RawTable, "cityHash64(tenant_id, link_id)");
+        return statements;
+    }
+
+    private List<string> RollupStatements(string table, string[] dimensions, string bucket, string bucketType, string bucketExpression)
+    {
+        string local = LocalTable(table);
+        string partition = bucket == "date" ? "toYYYYMM(date)" : "toYYYYMM(hour)";
+        var columns = new StringBuilder();
+        var key = new StringBuilder("tenant_id, link_id, ").Append(bucket);
+        var select = new StringBuilder("tenant_id, link_id, ").Append(bucketExpression).Append(" AS ").Append(bucket);
+        columns.Append("tenant_id String, link_id String, ").Append(bucket).Append(' ').Append(bucketType);
+        foreach (string dimension in dimensions)
+        {
+            ClickColumn column = FixedColumn(dimension);
+            columns.Append(", ").Append(dimension).Append(' ').Append(BaseType(column));
+            key.Append(", ").Append(dimension);
+            select.Append(", ").Append(dimension);
+        }
+
+        columns.Append(", clicks UInt64, visitors AggregateFunction(uniq, String)");
+
+        var statements = new List<string>
+        {
+            // SummingMergeTree adds up clicks and merges the uniq states of rows with the same key.
+            $"CREATE TABLE IF NOT EXISTS {local}{OnCluster} ({columns}) ENGINE = {Engine("SummingMergeTree", local)} " +
+            $"PARTITION BY {partition} ORDER BY ({key})",
+            $"CREATE MATERIALIZED VIEW IF NOT EXISTS {local}_mv{OnCluster} TO {local} AS SELECT {select}, " +
+            $"count() AS clicks, uniqState(visitor_id) AS visitors FROM {LocalTable(RawTable)} GROUP BY {key}",
+        };
+        AddDistributed(statements, table, "cityHash64(tenant_id, link_id)");
+        return statements;
+    }
+
+    private void AddDistributed(List<string> statements, string table, string shardingKey)
+    {
+        if (IsDistributed)
+        {
+            statements.Add(
+                $"CREATE TABLE IF NOT EXISTS {table}{OnCluster} AS {LocalTable(table)} " +
+                $"ENGINE = Distributed({ClickHouseSql.Identifier(_options.Cluster!)}, currentDatabase(), {LocalTable(table)}, {shardingKey})");
+        }
+    }
+
+    /// <summary>Statements that add a string column (a custom dimension, or a fixed column added in a later version) to the raw table.</summary>
+    public IReadOnlyList<string> AddColumn(string name, string type)
+    {
+        string ifNotExists = Features.AddColumnIfNotExists ? "IF NOT EXISTS " : "";
+        var statements = new List<string>
+        {
+            $"ALTER TABLE {LocalTable(RawTable)}{OnCluster} ADD COLUMN {ifNotExists}{name} {type}",
+        };
+        if (IsDistributed)
+        {
+            statements.Add($"ALTER TABLE {RawTable}{OnCluster} ADD COLUMN {ifNotExists}{name} {type}");
+        }
+
+        return statements;
+    }
+
+    /// <summary>Type and default of a custom dimension column: empty means unknown, as everywhere.</summary>
+    public string DimensionColumnDefinition() => Features.LowCardinality ? "LowCardinality(String) DEFAULT ''" : "String DEFAULT ''";
+
+    /// <summary>Type, codec and default of a fixed column.</summary>
+    public string ColumnDefinition(ClickColumn column)
+    {
+        string type = BaseType(column);
+        string codec = Codec(column);
+        return codec.Length == 0 ? type : type + " " + codec;
+    }
+
+    /// <summary>The column's ClickHouse type, as inserts declare it.</summary>
+    public string BaseType(ClickColumn column) => column.Type switch
+    {
+        ClickColumnType.String => column.LowCardinality && Features.LowCardinality ? "LowCardinality(String)" : "String",
+        ClickColumnType.Boolean => "UInt8",
+        ClickColumnType.UInt32 => "UInt32",
+        ClickColumnType.Timestamp => Features.DateTime64 ? "DateTime64(3, 'UTC')" : "DateTime",
+        ClickColumnType.Date => "Date",
+        ClickColumnType.Uuid => "UUID",
+        _ => throw new ArgumentOutOfRangeException(nameof(column), column.Type, null),
+    };
+
+    private string Codec(ClickColumn column)
+    {
+        if (!Features.Codecs)
+        {
+            return "";
+        }
+
+        return column.Type switch
+        {
+            // Clicks arrive in time order within a link, so deltas are small.
+            ClickColumnType.Timestamp or ClickColumnType.Date => "CODEC(Delta, ZSTD(1))",
+            ClickColumnType.String when !(column.LowCardinality && Features.LowCardinality) => "CODEC(ZSTD(1))",
+            ClickColumnType.UInt32 => "CODEC(ZSTD(1))",
+            _ => "",
+        };
+    }
+
+    private string Engine(string kind, string table)
+    {
+        if (!_options.Replicated)
+        {
+            return kind;
+        }
+
+        string path = _options.ReplicationPath.Replace("{table}", table, StringComparison.Ordinal);
+        return $"Replicated{kind}({ClickHouseSql.String(path)}, {ClickHouseSql.String(_options.ReplicaName)})";
+    }
+
+    private static ClickColumn FixedColumn(string name)
+    {
+        foreach (ClickColumn column in ClickSchema.Columns)
+        {
+            if (column.Name == name)
+            {
+                return column;
+            }
+        }
+
+        throw new InvalidOperationException($"The raw schema has no column '{name}'.");
+    }
+}

@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ClickAnalytics.Buffering;
+using ClickAnalytics.Querying;
+using ClickAnalytics.Sinks.ClickHouse.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Hosting;
+
+namespace ClickAnalytics.Sinks.ClickHouse.Tests.Storage;
+
+/// <summary>
+/// The whole pipeline (channel buffer, processor, ClickHouse sink) while the real server is stopped
+/// and started again under a steady stream of clicks.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class ServerOutageTests : DatabaseTest
+{
+    private const int BufferCapacity = 4_000;
+
+    // Runs before the base class drops the database, so a failed test does not leave the server stopped.
+    [TearDown]
+    public void StartServerAgain() => ClickHouseServer.Control("start");
+
+    [Test]
+    public async Task Server_stopped_under_load_nothing_is_lost_uncounted_and_nothing_counted_twice()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddClickAnalytics(o =>
+            {
+                o.BufferCapacity = BufferCapacity;
+                o.BatchSize = 500;
+                o.BatchMaxWait = TimeSpan.FromMilliseconds(50);
+                o.SinkMaxAttempts = 100;
+                o.SinkRetryBaseDelay = TimeSpan.FromMilliseconds(100);
+                o.SinkRetryMaxDelay = TimeSpan.FromSeconds(1);
+                o.ShutdownTimeout = TimeSpan.FromMinutes(2);
+            })
+            .AddClickHouse(o =>
+            {
+                o.ConnectionString = ClickHouseServer.ConnectionString(Database);
+                o.LegacyServerCompatibility = true;
+                o.RequestTimeout = TimeSpan.FromSeconds(5);
+                o.InsertMaxAttempts = 2;
+                o.InsertRetryBaseDelay = TimeSpan.FromMilliseconds(50);
+            });
+        using ServiceProvider provider = services.BuildServiceProvider();
+        var meters = provider.GetRequiredService<IMeterFactory>();
+        using var dropped = new MetricCollector<long>(meters, "ClickAnalytics", "clickanalytics.buffer.dropped");
+        using var failed = new MetricCollector<long>(meters, "ClickAnalytics", "clickanalytics.clicks.failed");
+        using var sinkRetries = new MetricCollector<long>(meters, "ClickAnalytics", "clickanalytics.sink.retries");
+        using var insertRetries = new MetricCollector<long>(meters, "ClickAnalytics.ClickHouse", "clickanalytics.clickhouse.insert.retries");
+
+        List<IHostedService> hosted = provider.GetServices<IHostedService>().ToList();
+        foreach (IHostedService service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        IClickBufferWriter writer = provider.GetRequiredService<IClickBufferWriter>();
+        IClickBufferReader reader = provider.GetRequiredService<IClickBufferReader>();
+        long produced = 0;
+        long maxBuffered = 0;
+        using var stopProducing = new CancellationTokenSource();
+        Task producer = Task.Run(async () =>
+        {
+            while (!stopProducing.IsCancellationRequested)
+            {
+                for (int i = 0; i < 50; i++)
+                {
+                    DateTimeOffset at = ClickHouseStore.Start.AddSeconds(Interlocked.Read(ref produced) % 86_400);
+                    writer.TryWrite(new ClickEvent { EventId = ClickEventId.NewId(at), Timestamp = at, LinkId = "l" + (i % 4), TenantId = "t" });
+                    Interlocked.Increment(ref produced);
+                }
+
+                maxBuffered = Math.Max(maxBuffered, reader.Count);
+                await Task.Delay(5);
+            }
+        });
+
+        try
+        {
+            await Eventually(async () => await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database) >= 1_000, "clicks are stored before the outage");
+            await Task.Run(() => ClickHouseServer.Control("stop"));
+            long producedWhenStopped = Interlocked.Read(ref produced);
+            await Eventually(() => Task.FromResult(insertRetries.GetMeasurementSnapshot().Count > 0 && sinkRetries.GetMeasurementSnapshot().Count > 0), "the sink retries while the server is down");
+            await Eventually(() => Task.FromResult(Interlocked.Read(ref produced) - producedWhenStopped > 3 * BufferCapacity), "clicks keep arriving during the outage");
+            await Task.Run(() => ClickHouseServer.Control("start"));
+            long producedWhenStarted = Interlocked.Read(ref produced);
+            await Eventually(() => Task.FromResult(Interlocked.Read(ref produced) - producedWhenStarted > 2_000), "clicks keep arriving after the restart");
+        }
+        finally
+        {
+            await stopProducing.CancelAsync();
+            await producer;
+        }
+
+        foreach (IHostedService service in hosted)
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+
+        long stored = await ClickHouseServer.CountAsync("SELECT uniqExact(event_id) FROM clicks", Database);
+        long droppedClicks = dropped.GetMeasurementSnapshot().Sum(m => m.Value);
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed.GetMeasurementSnapshot().Sum(m => m.Value), Is.Zero, "no batch was given up");
+            Assert.That(droppedClicks, Is.GreaterThan(0), "the outage outlasted the buffer, so the oldest clicks were dropped and counted");
+            Assert.That(stored + droppedClicks, Is.EqualTo(produced), "every click is stored or counted as dropped");
+            Assert.That(maxBuffered, Is.LessThanOrEqualTo(BufferCapacity), "the buffer stayed within its bounds");
+        });
+
+        // Retries after lost answers must not have rolled anything up twice.
+        using var store = new ClickHouseStore(Database);
+        IReadOnlyList<DailyClicks> daily = await store.Queries.GetDailyClicksAsync(
+            new ClickQuery { From = new DateOnly(2026, 3, 1), To = new DateOnly(2026, 3, 1), IncludeBots = true, IncludeRepeats = true });
+        Assert.That(daily.Single().Clicks, Is.EqualTo(stored));
+        Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database), Is.EqualTo(stored), "no raw row twice");
+    }
+
+    /// <summary>Waits for a condition; the bound is generous and is not a speed check.</summary>
+    private static async Task Eventually(Func<Task<bool>> condition, string because)
+    {
+        DateTime deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // The table may not exist yet.
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("Timed out waiting: " + because);
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
