@@ -22,8 +22,9 @@ mkdir -p .data
 export ClickAnalytics__DuckDb__Path="${ClickAnalytics__DuckDb__Path:-$PWD/.data/clickanalytics.duckdb}"
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:5080}"
 # A free (CC0) country database, so clicks get countries without signing up anywhere.
-if [ -x eng/fetch-geoip.sh ]; then
-  eng/fetch-geoip.sh .data/geoip
+# Set the path only when the fetch worked: a configured database that does not exist stops the start.
+if [ -z "${ClickAnalytics__Geo__DatabasePath:-}" ] && bash eng/fetch-geoip.sh .data/geoip >/dev/null; then
+  export ClickAnalytics__Geo__DatabasePath="$PWD/.data/geoip/country.mmdb"
 fi
 
 url="${ASPNETCORE_URLS%%;*}"
@@ -32,5 +33,6 @@ The sample shortener listens on $url and keeps its clicks in $ClickAnalytics__Du
   curl -X POST $url/api/links -H 'Content-Type: application/json' -d '{"url":"https://example.com","code":"hello"}'
   curl -i $url/hello
   curl "$url/api/links/hello/clicks"
+  curl "$url/api/links/hello/clicks/recent"     # what was stored: browser, device, bot verdict, geo, referer, campaign, repeats
 MSG
 exec dotnet run -c Release --no-build --project samples/ClickAnalytics.Sample.Shortener

@@ -16,6 +16,7 @@ using Microsoft.Extensions.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddSingleton<LinkStore>();
+builder.Services.AddSingleton<RecentClicks>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddClickAnalytics().AddDuckDb();
 builder.Services.Configure<ForwardedHeadersOptions>(options =>
@@ -86,6 +87,12 @@ app.MapGet("/api/links/{code}/clicks", async (string code, string? from, string?
     var days = await queries.GetDailyClicksAsync(query, cancellationToken);
     return Results.Ok(days.Select(d => new { date = d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), clicks = d.Clicks }));
 });
+
+// What the store holds for a link's latest clicks: every enrichment column, never the raw IP.
+app.MapGet("/api/links/{code}/clicks/recent", async (string code, int? limit, LinkStore links, RecentClicks recent, CancellationToken cancellationToken) =>
+    links.Find(code) is null
+        ? Results.NotFound()
+        : Results.Ok(await recent.ReadAsync(code, Math.Clamp(limit ?? 20, 1, 500), cancellationToken)));
 
 // HEAD too: link-preview fetchers often check a link with HEAD first; those clicks are kept and flagged.
 app.MapMethods("/{code}", ["GET", "HEAD"], (string code, LinkStore links) =>
