@@ -33,13 +33,23 @@ internal sealed class RedisVisitorKeyStore : IVisitorKeyStore
 
     public async ValueTask<ReadOnlyMemory<byte>> GetDailyKeyAsync(DateOnly day, CancellationToken cancellationToken)
     {
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        DateTimeOffset destroyedAt = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) + KeyLifetime;
+        ForgetDestroyedKeys(now);
+
+        // A day whose key is destroyed gets none, here as in the in-memory store: a late click
+        // of that day gets no visitor id rather than one that could never match its day's others.
+        if (now >= destroyedAt)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
         if (_cache.TryGetValue(day, out ReadOnlyMemory<byte> cached))
         {
             return cached;
         }
 
-        DateTimeOffset now = _timeProvider.GetUtcNow();
-        TimeSpan expiry = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) + KeyLifetime - now;
+        TimeSpan expiry = destroyedAt - now;
         if (expiry < MinimumExpiry)
         {
             expiry = MinimumExpiry;
@@ -51,17 +61,19 @@ internal sealed class RedisVisitorKeyStore : IVisitorKeyStore
         await database.StringSetAsync(key, candidate, expiry, When.NotExists).ConfigureAwait(false);
         byte[]? winner = await database.StringGetAsync(key).ConfigureAwait(false);
         ReadOnlyMemory<byte> result = winner ?? candidate;
+        _cache[day] = result;
+        return result;
+    }
 
-        // Only recent days are asked for; older cached keys are forgotten with the day.
+    /// <summary>Drops cached keys once their 48 hours are over, so this process does not outlive Redis's copy.</summary>
+    private void ForgetDestroyedKeys(DateTimeOffset now)
+    {
         foreach (DateOnly known in _cache.Keys)
         {
-            if (known.AddDays(2) < DateOnly.FromDateTime(now.UtcDateTime))
+            if (new DateTimeOffset(known.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) + KeyLifetime <= now)
             {
                 _cache.TryRemove(known, out _);
             }
         }
-
-        _cache[day] = result;
-        return result;
     }
 }

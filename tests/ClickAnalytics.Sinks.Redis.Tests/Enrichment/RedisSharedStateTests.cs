@@ -42,6 +42,28 @@ public sealed class RedisSharedStateTests
     }
 
     [Test]
+    public async Task A_day_older_than_48_hours_has_no_key_and_no_process_keeps_one()
+    {
+        IOptions<RedisStreamsOptions> options = Options(RedisTestServer.UniqueStream("destroyed"));
+        var time = new FakeTimeProvider(Now);
+        await using var connection = new RedisConnection(options);
+        var store = new RedisVisitorKeyStore(connection, options, time);
+        var today = DateOnly.FromDateTime(Now.UtcDateTime);
+
+        ReadOnlyMemory<byte> fresh = await store.GetDailyKeyAsync(today, CancellationToken.None);
+        time.Advance(TimeSpan.FromHours(36));   // 48 hours after the day began
+        ReadOnlyMemory<byte> afterDestruction = await store.GetDailyKeyAsync(today, CancellationToken.None);
+        ReadOnlyMemory<byte> old = await store.GetDailyKeyAsync(today.AddDays(-5), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fresh.Length, Is.EqualTo(32));
+            Assert.That(afterDestruction.IsEmpty, Is.True, "the cached key outlived its 48 hours");
+            Assert.That(old.IsEmpty, Is.True, "a destroyed day got a new key");
+        });
+    }
+
+    [Test]
     public async Task A_repeat_within_the_window_points_at_the_first_click_and_a_redelivery_is_no_repeat()
     {
         IOptions<RedisStreamsOptions> options = Options(RedisTestServer.UniqueStream("repeat"));
