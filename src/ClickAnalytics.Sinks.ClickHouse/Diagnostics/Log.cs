@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Debug, "ClickHouse already stores {Count} click(s) of a batch of {BatchSize}; they are not inserted again.")]
     public static partial void StoredEventsSkipped(ILogger logger, int count, int batchSize);
+
+    [LoggerMessage(6, LogLevel.Warning, "ClickHouse rollup {Table} was {Count} click(s) short of the raw clicks after an interrupted insert; the difference was added.")]
+    public static partial void RollupRepaired(ILogger logger, string table, long count);
 }

@@ -21,6 +21,8 @@ namespace ClickAnalytics.Sinks.ClickHouse.Storage;
 /// because the rollups count every inserted row; the raw table also collapses them by its
 /// Replacing engine, and current servers drop a retried block by its deduplication token.
 /// New custom dimensions get their column before the insert, so the batch that brings one keeps it.
+/// A batch found stored in part had an earlier attempt land, possibly in the raw table only, so the
+/// rollups of its links and days are reconciled with the raw clicks after the insert.
 /// </summary>
 internal sealed class ClickHouseClickSink : IClickSink, IDisposable
 {
@@ -32,8 +34,10 @@ internal sealed class ClickHouseClickSink : IClickSink, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly IClickHouseCompressor? _compressor;
+    private readonly ClickHouseRollupRepair _rollupRepair;
 
-    // The lookup and the insert must not interleave with another worker's insert of the same redelivered ids.
+    // The lookup, the insert and the rollup repair must not interleave with another worker's insert:
+    // the repair would count that insert's raw rows before its views had added them to the rollups.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public ClickHouseClickSink(ClickHouseDatabase database, ClickHouseMetrics metrics, TimeProvider timeProvider, ILogger<ClickHouseClickSink> logger)
@@ -42,6 +46,7 @@ internal sealed class ClickHouseClickSink : IClickSink, IDisposable
         _metrics = metrics;
         _timeProvider = timeProvider;
         _logger = logger;
+        _rollupRepair = new ClickHouseRollupRepair(database, metrics, logger);
         _compressor = database.Options.Compression switch
         {
             ClickHouseCompression.GZip => GZipCompressor.Default,
@@ -144,11 +149,22 @@ internal sealed class ClickHouseClickSink : IClickSink, IDisposable
             Log.StoredEventsSkipped(_logger, skipped, clicks.Count);
         }
 
-        if (rows.Count == 0)
+        if (rows.Count > 0)
         {
-            return;
+            await InsertAsync(schema, columnNames, columnTypes, rows, cancellationToken).ConfigureAwait(false);
         }
 
+        // Runs after the insert, so the rows inserted now have reached the rollups through the views;
+        // and on every attempt, so a repair cut off itself is done again (it is idempotent).
+        if (stored.Count > 0)
+        {
+            await _rollupRepair.RepairAsync(clicks, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task InsertAsync(
+        ClickHouseSchema schema, List<string> columnNames, Dictionary<string, string> columnTypes, List<object[]> rows, CancellationToken cancellationToken)
+    {
         var options = new InsertOptions
         {
             ColumnTypes = columnTypes,

@@ -9,6 +9,16 @@ namespace ClickAnalytics.Sinks.ClickHouse.Storage;
 internal sealed record ClickHouseMigration(int Version, string Name, IReadOnlyList<string> Statements);
 
 /// <summary>
+/// A rollup table fed from the raw clicks by a materialized view: its time bucket (column and the
+/// expression over the raw table that fills it) and the dimensions it groups by after the bucket.
+/// </summary>
+internal sealed record ClickHouseRollup(string Table, string Bucket, string BucketExpression, IReadOnlyList<string> Dimensions)
+{
+    /// <summary>The bucket's day, as an expression over the rollup table's own columns.</summary>
+    public string DayOfBucket => Bucket == "date" ? "date" : "toDate(" + Bucket + ")";
+}
+
+/// <summary>
 /// Generates the DDL of the store for one server and one deployment shape (single server, or a
 /// cluster with replicated and distributed tables). Features the server lacks are left out.
 /// </summary>
@@ -30,6 +40,14 @@ internal sealed class ClickHouseSchema
     /// and flag pair, however many countries, browsers or referers the clicks came from.
     /// </summary>
     public static readonly string[] LinkRollupDimensions = ["is_bot", "is_repeat"];
+
+    /// <summary>Every rollup the raw table feeds.</summary>
+    public static readonly ClickHouseRollup[] Rollups =
+    [
+        new(DailyTable, "date", "date", RollupDimensions),
+        new(HourlyTable, "hour", "toStartOfHour(timestamp)", RollupDimensions),
+        new(LinkDailyTable, "date", "date", LinkRollupDimensions),
+    ];
 
     private readonly ClickHouseOptions _options;
 
@@ -58,9 +76,9 @@ internal sealed class ClickHouseSchema
     public IReadOnlyList<ClickHouseMigration> Migrations() =>
     [
         new(1, "raw clicks", RawStatements()),
-        new(2, "daily rollup", RollupStatements(DailyTable, RollupDimensions, "date", "Date", "date")),
-        new(3, "hourly rollup", RollupStatements(HourlyTable, RollupDimensions, "hour", HourType, "toStartOfHour(timestamp)")),
-        new(4, "daily link rollup", RollupStatements(LinkDailyTable, LinkRollupDimensions, "date", "Date", "date")),
+        new(2, "daily rollup", RollupStatements(Rollups[0], "Date")),
+        new(3, "hourly rollup", RollupStatements(Rollups[1], HourType)),
+        new(4, "daily link rollup", RollupStatements(Rollups[2], "Date")),
     ];
 
     private string HourType => Features.DateTime64 ? "DateTime('UTC')" : "DateTime";
@@ -89,20 +107,44 @@ internal sealed class ClickHouseSchema
         return statements;
     }
 
-    private List<string> RollupStatements(string table, string[] dimensions, string bucket, string bucketType, string bucketExpression)
+    /// <summary>The rollup's full key, in sorting key order: tenant, link, bucket, dimensions.</summary>
+    public static string RollupKey(ClickHouseRollup rollup)
     {
+        var key = new StringBuilder("tenant_id, link_id, ").Append(rollup.Bucket);
+        foreach (string dimension in rollup.Dimensions)
+        {
+            key.Append(", ").Append(dimension);
+        }
+
+        return key.ToString();
+    }
+
+    /// <summary>The rollup's key computed from raw click columns, each named as the rollup's column.</summary>
+    public static string RollupKeyFromRaw(ClickHouseRollup rollup)
+    {
+        var select = new StringBuilder("tenant_id, link_id, ").Append(rollup.BucketExpression).Append(" AS ").Append(rollup.Bucket);
+        foreach (string dimension in rollup.Dimensions)
+        {
+            select.Append(", ").Append(dimension);
+        }
+
+        return select.ToString();
+    }
+
+    private List<string> RollupStatements(ClickHouseRollup rollup, string bucketType)
+    {
+        string table = rollup.Table;
+        string bucket = rollup.Bucket;
         string local = LocalTable(table);
-        string partition = bucket == "date" ? "toYYYYMM(date)" : "toYYYYMM(hour)";
+        string partition = "toYYYYMM(" + bucket + ")";
+        string key = RollupKey(rollup);
+        string select = RollupKeyFromRaw(rollup);
         var columns = new StringBuilder();
-        var key = new StringBuilder("tenant_id, link_id, ").Append(bucket);
-        var select = new StringBuilder("tenant_id, link_id, ").Append(bucketExpression).Append(" AS ").Append(bucket);
         columns.Append("tenant_id String, link_id String, ").Append(bucket).Append(' ').Append(bucketType);
-        foreach (string dimension in dimensions)
+        foreach (string dimension in rollup.Dimensions)
         {
             ClickColumn column = FixedColumn(dimension);
             columns.Append(", ").Append(dimension).Append(' ').Append(BaseType(column));
-            key.Append(", ").Append(dimension);
-            select.Append(", ").Append(dimension);
         }
 
         columns.Append(", clicks UInt64, visitors AggregateFunction(uniq, String)");

@@ -8,7 +8,9 @@ namespace ClickAnalytics.Sinks.ClickHouse.Storage;
 
 /// <summary>
 /// Removes the JSON serialisation settings that ClickHouse.Driver adds to every request URL and
-/// that servers before 24.x do not know (they answer "Unknown setting" and refuse the request).
+/// that servers before 24.x do not know (they answer "Unknown setting" and refuse the request), and
+/// the default output format it asks for, which old servers lack: every read here names its FORMAT,
+/// but an INSERT … SELECT has no place for one and old servers refuse it for that default.
 /// Used only when <see cref="ClickHouseOptions.LegacyServerCompatibility"/> is on.
 /// </summary>
 internal sealed class LegacySettingsHandler : DelegatingHandler
@@ -17,6 +19,7 @@ internal sealed class LegacySettingsHandler : DelegatingHandler
     [
         "output_format_binary_write_json_as_string",
         "input_format_binary_read_json_as_string",
+        "default_format",
     ];
 
     public LegacySettingsHandler(HttpMessageHandler inner)
