@@ -138,3 +138,41 @@ public sealed class ClickHouseRollupRepairTests : DatabaseTest
             $"SELECT {rawKey}, uniqExact(event_id), uniq(visitor_id) FROM clicks GROUP BY {key} ORDER BY {key} FORMAT TabSeparated", Database);
     }
 }
+
+/// <summary>The key lists the repair restricts its statements to.</summary>
+[TestFixture]
+public sealed class ClickHouseRollupRepairKeyListTests
+{
+    [Test]
+    public void Each_tenant_link_and_dayTextappears_once_escaped_and_long_batches_are_split()
+    {
+        string longLink = new('x', 1_000);
+        List<EnrichedClick> clicks = Enumerable.Range(0, 300)
+            .SelectMany(i => new[]
+            {
+                ClickHouseStore.Click(longLink + i.ToString(CultureInfo.InvariantCulture), ClickHouseStore.Start.AddHours(i % 30), tenant: "a'b"),
+                ClickHouseStore.Click(longLink + i.ToString(CultureInfo.InvariantCulture), ClickHouseStore.Start.AddHours(i % 30).AddMinutes(1), tenant: "a'b"),
+            })
+            .ToList();
+
+        List<string> lists = ClickAnalytics.Sinks.ClickHouse.Storage.ClickHouseRollupRepair.KeyLists(clicks);
+
+        List<string> tuples = lists.SelectMany(l => l.Split("), (")).ToList();
+        var expected = clicks
+            .Select(c => (c.Click.LinkId, Day: DateOnly.FromDateTime(c.Click.Timestamp.UtcDateTime)))
+            .Distinct()
+            .ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(lists, Has.Count.GreaterThan(1), "300 KB of keys do not fit one statement");
+            Assert.That(lists, Has.All.Length.LessThanOrEqualTo(96 * 1024));
+            Assert.That(tuples, Has.Count.EqualTo(expected.Count));
+            Assert.That(tuples, Has.All.Contains("'a\\'b'"));
+            foreach ((string link, DateOnly day) in expected)
+            {
+                string dayText = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                Assert.That(tuples.Count(t => t.Contains("'" + link + "'", StringComparison.Ordinal) && t.Contains(dayText, StringComparison.Ordinal)), Is.EqualTo(1), link[^3..] + " " + dayText);
+            }
+        });
+    }
+}
