@@ -14,4 +14,15 @@ public sealed class DuckDbOptions
     /// </summary>
     [Required]
     public string Path { get; set; } = "data/clickanalytics.duckdb";
+
+    /// <summary>
+    /// How large DuckDB's write-ahead log may grow before DuckDB checkpoints it into the file, as a
+    /// size such as <c>256MB</c> or <c>1GiB</c>. Every checkpoint compresses again the row group that
+    /// is still filling, so a small threshold costs CPU on every click (DuckDB's own default, 16MB,
+    /// doubles the store's CPU per click; see benchmarks/RESULTS.md); a large one makes recovery
+    /// after a crash replay a longer log. Default: <c>256MB</c>.
+    /// </summary>
+    [Required]
+    [RegularExpression(@"^[0-9]{1,9}(\.[0-9]{1,3})? ?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", ErrorMessage = "CheckpointThreshold is a size such as 256MB or 1GiB.")]
+    public string CheckpointThreshold { get; set; } = "256MB";
 }

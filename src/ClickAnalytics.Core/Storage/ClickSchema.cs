@@ -25,13 +25,37 @@ public enum ClickColumnType
 /// <summary>One column of the raw clicks table: its name, type, and how it is read from a click.</summary>
 public sealed class ClickColumn
 {
-    internal ClickColumn(string name, ClickColumnType type, Func<EnrichedClick, object> getValue, bool lowCardinality = false)
+    private readonly Func<EnrichedClick, string>? _string;
+    private readonly Func<EnrichedClick, bool>? _boolean;
+    private readonly Func<EnrichedClick, uint>? _uint32;
+    private readonly Func<EnrichedClick, DateTime>? _timestamp;
+    private readonly Func<EnrichedClick, DateOnly>? _date;
+    private readonly Func<EnrichedClick, Guid>? _uuid;
+
+    private ClickColumn(string name, ClickColumnType type, bool lowCardinality)
     {
         Name = name;
         Type = type;
-        GetValue = getValue;
         LowCardinality = lowCardinality;
     }
+
+    internal ClickColumn(string name, Func<EnrichedClick, string> read, bool lowCardinality = false)
+        : this(name, ClickColumnType.String, lowCardinality) => _string = read;
+
+    internal ClickColumn(string name, Func<EnrichedClick, bool> read)
+        : this(name, ClickColumnType.Boolean, lowCardinality: false) => _boolean = read;
+
+    internal ClickColumn(string name, Func<EnrichedClick, uint> read)
+        : this(name, ClickColumnType.UInt32, lowCardinality: false) => _uint32 = read;
+
+    internal ClickColumn(string name, Func<EnrichedClick, DateTime> read)
+        : this(name, ClickColumnType.Timestamp, lowCardinality: false) => _timestamp = read;
+
+    internal ClickColumn(string name, Func<EnrichedClick, DateOnly> read)
+        : this(name, ClickColumnType.Date, lowCardinality: false) => _date = read;
+
+    internal ClickColumn(string name, Func<EnrichedClick, Guid> read)
+        : this(name, ClickColumnType.Uuid, lowCardinality: false) => _uuid = read;
 
     /// <summary>Column name (snake case).</summary>
     public string Name { get; }
@@ -42,8 +66,37 @@ public sealed class ClickColumn
     /// <summary>Whether few distinct values are expected (stores may dictionary-encode it).</summary>
     public bool LowCardinality { get; }
 
-    /// <summary>Reads the column's value from a click; never null (strings are empty when unknown).</summary>
-    public Func<EnrichedClick, object> GetValue { get; }
+    /// <summary>Reads the column's value from a click, boxed; never null (strings are empty when unknown). Writers on a hot path use the typed readers.</summary>
+    public object GetValue(EnrichedClick click) => Type switch
+    {
+        ClickColumnType.String => ReadString(click),
+        ClickColumnType.Boolean => ReadBoolean(click),
+        ClickColumnType.UInt32 => ReadUInt32(click),
+        ClickColumnType.Timestamp => ReadTimestamp(click),
+        ClickColumnType.Date => ReadDate(click),
+        _ => ReadUuid(click),
+    };
+
+    /// <summary>Reads a <see cref="ClickColumnType.String"/> column (empty when unknown).</summary>
+    public string ReadString(EnrichedClick click) => (_string ?? throw WrongType(ClickColumnType.String))(click);
+
+    /// <summary>Reads a <see cref="ClickColumnType.Boolean"/> column.</summary>
+    public bool ReadBoolean(EnrichedClick click) => (_boolean ?? throw WrongType(ClickColumnType.Boolean))(click);
+
+    /// <summary>Reads a <see cref="ClickColumnType.UInt32"/> column.</summary>
+    public uint ReadUInt32(EnrichedClick click) => (_uint32 ?? throw WrongType(ClickColumnType.UInt32))(click);
+
+    /// <summary>Reads a <see cref="ClickColumnType.Timestamp"/> column (UTC, millisecond precision).</summary>
+    public DateTime ReadTimestamp(EnrichedClick click) => (_timestamp ?? throw WrongType(ClickColumnType.Timestamp))(click);
+
+    /// <summary>Reads a <see cref="ClickColumnType.Date"/> column (the UTC day).</summary>
+    public DateOnly ReadDate(EnrichedClick click) => (_date ?? throw WrongType(ClickColumnType.Date))(click);
+
+    /// <summary>Reads a <see cref="ClickColumnType.Uuid"/> column.</summary>
+    public Guid ReadUuid(EnrichedClick click) => (_uuid ?? throw WrongType(ClickColumnType.Uuid))(click);
+
+    private InvalidOperationException WrongType(ClickColumnType asked) =>
+        new($"Column '{Name}' is of type {Type}, not {asked}.");
 }
 
 /// <summary>
@@ -61,55 +114,55 @@ public static class ClickSchema
     /// <summary>The fixed columns, in storage order.</summary>
     public static IReadOnlyList<ClickColumn> Columns { get; } =
     [
-        new("event_id", ClickColumnType.Uuid, c => c.Click.EventId),
-        new("timestamp", ClickColumnType.Timestamp, c => TruncateToMilliseconds(c.Click.Timestamp)),
-        new("date", ClickColumnType.Date, c => DateOnly.FromDateTime(c.Click.Timestamp.UtcDateTime)),
-        new("tenant_id", ClickColumnType.String, c => c.Click.TenantId ?? ""),
-        new("link_id", ClickColumnType.String, c => c.Click.LinkId),
-        new("user_agent", ClickColumnType.String, c => c.Click.UserAgent ?? ""),
-        new("referer", ClickColumnType.String, c => c.Click.Referer ?? ""),
-        new("is_head", ClickColumnType.Boolean, c => (c.Click.Flags & ClickFlags.HeadRequest) != 0),
-        new("is_prefetch", ClickColumnType.Boolean, c => (c.Click.Flags & (ClickFlags.Prefetch | ClickFlags.Prerender)) != 0),
-        new("is_qr", ClickColumnType.Boolean, c => (c.Click.Flags & ClickFlags.QrCode) != 0),
-        new("tags", ClickColumnType.String, c => FormatTags(c.Click.Tags)),
-        new("browser_family", ClickColumnType.String, c => c.BrowserFamily, lowCardinality: true),
-        new("browser_major", ClickColumnType.String, c => c.BrowserMajor, lowCardinality: true),
-        new("browser_minor", ClickColumnType.String, c => c.BrowserMinor, lowCardinality: true),
-        new("browser_patch", ClickColumnType.String, c => c.BrowserPatch, lowCardinality: true),
-        new("os_family", ClickColumnType.String, c => c.OsFamily, lowCardinality: true),
-        new("os_major", ClickColumnType.String, c => c.OsMajor, lowCardinality: true),
-        new("os_minor", ClickColumnType.String, c => c.OsMinor, lowCardinality: true),
-        new("os_patch", ClickColumnType.String, c => c.OsPatch, lowCardinality: true),
-        new("os_patch_minor", ClickColumnType.String, c => c.OsPatchMinor, lowCardinality: true),
-        new("device_family", ClickColumnType.String, c => c.DeviceFamily, lowCardinality: true),
-        new("device_brand", ClickColumnType.String, c => c.DeviceBrand, lowCardinality: true),
-        new("device_model", ClickColumnType.String, c => c.DeviceModel, lowCardinality: true),
-        new("device_type", ClickColumnType.String, c => c.DeviceType, lowCardinality: true),
-        new("is_bot", ClickColumnType.Boolean, c => c.IsBot),
-        new("bot_class", ClickColumnType.String, c => c.BotClass, lowCardinality: true),
-        new("bot_reasons", ClickColumnType.String, c => c.BotReasons, lowCardinality: true),
-        new("continent", ClickColumnType.String, c => c.Continent, lowCardinality: true),
-        new("country", ClickColumnType.String, c => c.Country, lowCardinality: true),
-        new("region", ClickColumnType.String, c => c.Region, lowCardinality: true),
-        new("city", ClickColumnType.String, c => c.City, lowCardinality: true),
-        new("asn", ClickColumnType.UInt32, c => c.Asn),
-        new("asn_org", ClickColumnType.String, c => c.AsnOrganization, lowCardinality: true),
-        new("geo_db", ClickColumnType.String, c => c.GeoDatabase, lowCardinality: true),
-        new("referer_host", ClickColumnType.String, c => c.RefererHost, lowCardinality: true),
-        new("referer_medium", ClickColumnType.String, c => c.RefererMedium, lowCardinality: true),
-        new("referer_source", ClickColumnType.String, c => c.RefererSource, lowCardinality: true),
-        new("search_term", ClickColumnType.String, c => c.SearchTerm),
-        new("utm_source", ClickColumnType.String, c => c.UtmSource, lowCardinality: true),
-        new("utm_medium", ClickColumnType.String, c => c.UtmMedium, lowCardinality: true),
-        new("utm_campaign", ClickColumnType.String, c => c.UtmCampaign, lowCardinality: true),
-        new("utm_term", ClickColumnType.String, c => c.UtmTerm),
-        new("utm_content", ClickColumnType.String, c => c.UtmContent),
-        new("language", ClickColumnType.String, c => c.Language, lowCardinality: true),
-        new("visitor_id", ClickColumnType.String, c => c.VisitorId),
-        new("ip", ClickColumnType.String, c => c.StoredIp),
-        new("is_repeat", ClickColumnType.Boolean, c => c.IsRepeat),
-        new("repeat_of", ClickColumnType.Uuid, c => c.RepeatOf),
-        new("repeat_reason", ClickColumnType.String, c => c.RepeatReason, lowCardinality: true),
+        new("event_id", c => c.Click.EventId),
+        new("timestamp", c => TruncateToMilliseconds(c.Click.Timestamp)),
+        new("date", c => DateOnly.FromDateTime(c.Click.Timestamp.UtcDateTime)),
+        new("tenant_id", c => c.Click.TenantId ?? ""),
+        new("link_id", c => c.Click.LinkId),
+        new("user_agent", c => c.Click.UserAgent ?? ""),
+        new("referer", c => c.Click.Referer ?? ""),
+        new("is_head", c => (c.Click.Flags & ClickFlags.HeadRequest) != 0),
+        new("is_prefetch", c => (c.Click.Flags & (ClickFlags.Prefetch | ClickFlags.Prerender)) != 0),
+        new("is_qr", c => (c.Click.Flags & ClickFlags.QrCode) != 0),
+        new("tags", c => FormatTags(c.Click.Tags)),
+        new("browser_family", c => c.BrowserFamily, lowCardinality: true),
+        new("browser_major", c => c.BrowserMajor, lowCardinality: true),
+        new("browser_minor", c => c.BrowserMinor, lowCardinality: true),
+        new("browser_patch", c => c.BrowserPatch, lowCardinality: true),
+        new("os_family", c => c.OsFamily, lowCardinality: true),
+        new("os_major", c => c.OsMajor, lowCardinality: true),
+        new("os_minor", c => c.OsMinor, lowCardinality: true),
+        new("os_patch", c => c.OsPatch, lowCardinality: true),
+        new("os_patch_minor", c => c.OsPatchMinor, lowCardinality: true),
+        new("device_family", c => c.DeviceFamily, lowCardinality: true),
+        new("device_brand", c => c.DeviceBrand, lowCardinality: true),
+        new("device_model", c => c.DeviceModel, lowCardinality: true),
+        new("device_type", c => c.DeviceType, lowCardinality: true),
+        new("is_bot", c => c.IsBot),
+        new("bot_class", c => c.BotClass, lowCardinality: true),
+        new("bot_reasons", c => c.BotReasons, lowCardinality: true),
+        new("continent", c => c.Continent, lowCardinality: true),
+        new("country", c => c.Country, lowCardinality: true),
+        new("region", c => c.Region, lowCardinality: true),
+        new("city", c => c.City, lowCardinality: true),
+        new("asn", c => c.Asn),
+        new("asn_org", c => c.AsnOrganization, lowCardinality: true),
+        new("geo_db", c => c.GeoDatabase, lowCardinality: true),
+        new("referer_host", c => c.RefererHost, lowCardinality: true),
+        new("referer_medium", c => c.RefererMedium, lowCardinality: true),
+        new("referer_source", c => c.RefererSource, lowCardinality: true),
+        new("search_term", c => c.SearchTerm),
+        new("utm_source", c => c.UtmSource, lowCardinality: true),
+        new("utm_medium", c => c.UtmMedium, lowCardinality: true),
+        new("utm_campaign", c => c.UtmCampaign, lowCardinality: true),
+        new("utm_term", c => c.UtmTerm),
+        new("utm_content", c => c.UtmContent),
+        new("language", c => c.Language, lowCardinality: true),
+        new("visitor_id", c => c.VisitorId),
+        new("ip", c => c.StoredIp),
+        new("is_repeat", c => c.IsRepeat),
+        new("repeat_of", c => c.RepeatOf),
+        new("repeat_reason", c => c.RepeatReason, lowCardinality: true),
     ];
 
     /// <summary>Throws when <paramref name="name"/> is not a valid custom dimension name or clashes with a fixed column.</summary>

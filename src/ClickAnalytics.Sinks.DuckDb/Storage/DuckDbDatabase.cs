@@ -18,6 +18,7 @@ namespace ClickAnalytics.Sinks.DuckDb.Storage;
 internal sealed class DuckDbDatabase : IDisposable
 {
     private readonly string _path;
+    private readonly string _checkpointThreshold;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _dimensionColumns = new(StringComparer.Ordinal);
     private DuckDBConnection? _connection;
@@ -26,6 +27,7 @@ internal sealed class DuckDbDatabase : IDisposable
     public DuckDbDatabase(IOptions<DuckDbOptions> options)
     {
         _path = System.IO.Path.GetFullPath(options.Value.Path);
+        _checkpointThreshold = options.Value.CheckpointThreshold;
     }
 
     public string Path => _path;
@@ -102,6 +104,8 @@ internal sealed class DuckDbDatabase : IDisposable
         connection.Open();
         try
         {
+            // Validated as a size by DuckDbOptions, so it is safe in the statement (SET takes no parameters).
+            Execute(connection, $"SET checkpoint_threshold = '{_checkpointThreshold}'");
             Execute(connection, CreateTableSql());
             LoadDimensionColumns(connection);
         }

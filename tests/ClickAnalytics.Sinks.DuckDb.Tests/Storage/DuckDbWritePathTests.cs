@@ -1,0 +1,199 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using ClickAnalytics;
+using ClickAnalytics.Sinks.DuckDb.Storage;
+using ClickAnalytics.Sinks.DuckDb.Tests.Support;
+using ClickAnalytics.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ClickAnalytics.Sinks.DuckDb.Tests.Storage;
+
+/// <summary>The write path: values written into DuckDB's chunks by hand come back as DuckDB reads them, and redeliveries are found whether the sink remembers them or has to look.</summary>
+public class DuckDbWritePathTests
+{
+    private static readonly DateTimeOffset Day1 = new(2026, 10, 1, 9, 0, 0, TimeSpan.Zero);
+    private string _path = null!;
+
+    [SetUp]
+    public void SetUp() => _path = DuckDbStore.TempPath();
+
+    [TearDown]
+    public void TearDown() => DuckDbStore.DeleteFolderOf(_path);
+
+    [Test]
+    public async Task Every_column_reads_back_as_written_across_chunk_boundaries()
+    {
+        // More rows than one DuckDB chunk (2 048), strings on both sides of the 12-byte inline limit,
+        // multi-byte text, and a NUL (stored as U+FFFD).
+        string[] texts = ["", "a", "exactly12byt", "thirteen byte", "Zürich", "東京都", "😀 emoji", "nul\0inside", new string('x', 300), "ab\u00e9cdefghij"];
+        var random = new Random(7);
+        var clicks = new List<EnrichedClick>();
+        for (int i = 0; i < 5_000; i++)
+        {
+            DateTimeOffset at = Day1.AddMilliseconds(i * 997.123);
+            var click = new EnrichedClick(new ClickEvent
+            {
+                EventId = Guid.NewGuid(),
+                Timestamp = at,
+                LinkId = "link-" + texts[i % texts.Length],
+                TenantId = texts[(i + 3) % texts.Length],
+                UserAgent = texts[(i + 1) % texts.Length],
+                Referer = texts[(i + 2) % texts.Length],
+                Flags = (ClickFlags)(i % 16),
+            })
+            {
+                BrowserFamily = texts[(i + 4) % texts.Length],
+                City = texts[(i + 5) % texts.Length],
+                Asn = i % 3 == 0 ? uint.MaxValue : (uint)random.Next(),
+                IsBot = i % 2 == 0,
+                IsRepeat = i % 5 == 0,
+                RepeatOf = i % 5 == 0 ? Guid.NewGuid() : Guid.Empty,
+                VisitorId = texts[(i + 6) % texts.Length],
+            };
+            clicks.Add(click);
+        }
+
+        using (var store = new DuckDbStore(_path))
+        {
+            await store.WriteAsync(clicks);
+        }
+
+        string columns = string.Join(", ", ClickSchema.Columns.Select(c => c.Name));
+        List<object[]> rows = DuckDbStore.Sql(_path, $"SELECT {columns} FROM clicks ORDER BY timestamp");
+        Assert.That(rows, Has.Count.EqualTo(clicks.Count));
+        for (int r = 0; r < rows.Count; r++)
+        {
+            for (int c = 0; c < ClickSchema.Columns.Count; c++)
+            {
+                ClickColumn column = ClickSchema.Columns[c];
+                object expected = column.GetValue(clicks[r]);
+                object actual = rows[r][c];
+                if (expected is string text)
+                {
+                    expected = text.Replace('\0', '\uFFFD');
+                }
+                else if (expected is DateOnly day && actual is DateTime asDateTime)
+                {
+                    actual = DateOnly.FromDateTime(asDateTime);
+                }
+
+                Assert.That(actual, Is.EqualTo(expected), $"row {r}, column {column.Name}");
+            }
+        }
+    }
+
+    [Test]
+    public async Task Uuids_are_stored_as_duckdb_reads_and_orders_them()
+    {
+        List<EnrichedClick> clicks = Enumerable.Range(0, 300).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(i), id: Guid.NewGuid())).ToList();
+        using (var store = new DuckDbStore(_path))
+        {
+            await store.WriteAsync(clicks);
+        }
+
+        // DuckDB's own text form and order of the UUID type, not DuckDB.NET's conversion.
+        List<string> stored = DuckDbStore.Sql(_path, "SELECT event_id::VARCHAR FROM clicks ORDER BY event_id").Select(r => (string)r[0]).ToList();
+        List<string> expected = clicks.Select(c => c.Click.EventId.ToString()).Order(StringComparer.Ordinal).ToList();
+        Assert.That(stored, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task Fresh_clicks_and_redeliveries_in_the_same_process_need_no_lookup_in_the_file()
+    {
+        using var store = new DuckDbStore(_path);
+        var sink = (DuckDbClickSink)store.Sink;
+        List<EnrichedClick> first = Enumerable.Range(0, 100).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(i))).ToList();
+
+        await store.WriteAsync(first);
+        await store.WriteAsync(Enumerable.Range(0, 100).Select(i => DuckDbStore.Click("a", Day1.AddMinutes(5).AddSeconds(i))));
+        await store.WriteAsync(first.Take(30).Append(DuckDbStore.Click("a", Day1.AddMinutes(9))));
+
+        Assert.That(DuckDbStore.Sql(_path, "SELECT count(*), count(DISTINCT event_id) FROM clicks").Single(), Is.EqualTo(new object[] { 201L, 201L }));
+        Assert.That(sink.Lookups, Is.Zero);
+    }
+
+    [Test]
+    public async Task A_batch_redelivered_after_reopening_the_file_is_stored_once()
+    {
+        List<EnrichedClick> batch = Enumerable.Range(0, 60).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(i))).ToList();
+        using (var store = new DuckDbStore(_path))
+        {
+            await store.WriteAsync(batch);
+        }
+
+        using (var reopened = new DuckDbStore(_path))
+        {
+            // A click older than anything stored that was never stored (a late node) must still go in.
+            EnrichedClick late = DuckDbStore.Click("a", Day1.AddHours(-1));
+            await reopened.WriteAsync(batch.Skip(10).Append(late).Append(DuckDbStore.Click("a", Day1.AddHours(1))));
+            Assert.That(((DuckDbClickSink)reopened.Sink).Lookups, Is.EqualTo(1), "clicks no newer than the file's newest are looked up");
+        }
+
+        Assert.That(DuckDbStore.Sql(_path, "SELECT count(*), count(DISTINCT event_id) FROM clicks").Single(), Is.EqualTo(new object[] { 62L, 62L }));
+    }
+
+    [Test]
+    public async Task When_the_memory_of_stored_ids_is_full_redeliveries_are_found_in_the_file()
+    {
+        using var store = new DuckDbStore(_path);
+        var sink = (DuckDbClickSink)store.Sink;
+        sink.RememberedIdLimit = 50;
+        var batches = Enumerable.Range(0, 4)
+            .Select(b => Enumerable.Range(0, 40).Select(i => DuckDbStore.Click("a", Day1.AddMinutes(b).AddSeconds(i))).ToList())
+            .ToList();
+        foreach (List<EnrichedClick> batch in batches)
+        {
+            await store.WriteAsync(batch);
+        }
+
+        foreach (List<EnrichedClick> batch in batches)
+        {
+            await store.WriteAsync(batch);
+        }
+
+        Assert.That(DuckDbStore.Sql(_path, "SELECT count(*), count(DISTINCT event_id) FROM clicks").Single(), Is.EqualTo(new object[] { 160L, 160L }));
+        Assert.That(sink.Lookups, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task A_table_changed_behind_the_stores_back_is_a_clear_error_and_stores_nothing_in_part()
+    {
+        using var store = new DuckDbStore(_path);
+        await store.WriteAsync([DuckDbStore.Click("a", Day1)]);
+        DuckDbStore.Sql(_path, "ALTER TABLE clicks ADD COLUMN surprise INTEGER");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.WriteAsync(Enumerable.Range(1, 10).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(i)))));
+
+        Assert.That(error!.Message, Does.Contain("columns"));
+        Assert.That(DuckDbStore.Sql(_path, "SELECT count(*) FROM clicks").Single()[0], Is.EqualTo(1L));
+    }
+
+    [Test]
+    public async Task The_checkpoint_threshold_is_applied_to_the_database()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddClickAnalytics().AddDuckDb(o => { o.Path = _path; o.CheckpointThreshold = "96MiB"; });
+        using ServiceProvider provider = services.BuildServiceProvider();
+        await provider.GetServices<IClickSink>().Single().WriteAsync([DuckDbStore.Click("a", Day1)], default);
+
+        string setting = (string)DuckDbStore.Sql(_path, "SELECT current_setting('checkpoint_threshold')").Single()[0];
+
+        Assert.That(setting, Does.StartWith("96"));
+    }
+
+    [TestCase("")]
+    [TestCase("lots")]
+    [TestCase("1GB'; DROP TABLE clicks; --")]
+    public void A_checkpoint_threshold_that_is_not_a_size_is_rejected(string threshold)
+    {
+        var services = new ServiceCollection();
+        services.AddClickAnalytics().AddDuckDb(o => { o.Path = _path; o.CheckpointThreshold = threshold; });
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<DuckDbOptions>>().Value);
+    }
+}
