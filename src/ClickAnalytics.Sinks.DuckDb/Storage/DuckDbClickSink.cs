@@ -12,25 +12,23 @@ namespace ClickAnalytics.Sinks.DuckDb.Storage;
 /// Writes batches straight into <c>clicks</c> through <see cref="DuckDbChunkAppender"/>, in one
 /// transaction. A redelivered click must not be stored twice, so the sink knows which of a batch's
 /// ids are already there: ids it stored itself are kept in memory (up to
-/// <see cref="RememberedIds"/>, about 10 MB), and only clicks no newer than <see cref="_lookupWatermark"/>, the
-/// newest click stored before that memory began (by an earlier process or before the memory was
-/// last cleared), are looked up in the file. Event ids are time-ordered and a redelivery keeps its
+/// <see cref="RememberedIdLimit"/>, about 10 MB), and only clicks no newer than <see cref="_lookupWatermark"/>, the
+/// newest click in the file when that memory began (stored by an earlier process, or before the
+/// memory was last emptied), are looked up in the file. Event ids are time-ordered and a redelivery keeps its
 /// click's timestamp, so that lookup reads only the batch's time window and DuckDB skips the other
 /// row groups by their timestamp ranges.
 /// </summary>
 internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
 {
-    /// <summary>How many stored ids the sink keeps in memory before it falls back to looking ids up again.</summary>
-    internal const int RememberedIds = 250_000;
-
-    /// <summary>The memory's size; smaller in tests.</summary>
-    internal int RememberedIdLimit { get; set; } = RememberedIds;
-
     private readonly HashSet<Guid> _storedIds = [];
+
+    /// <summary>Read from the file when the memory of ids begins (empty); clicks no newer are looked up.</summary>
     private DateTime? _lookupWatermark;
-    private DateTime _newestStored = DateTime.MinValue;
 
     public string Name => "duckdb";
+
+    /// <summary>How many stored ids the sink keeps in memory before it starts that memory over; smaller in tests.</summary>
+    internal int RememberedIdLimit { get; set; } = 250_000;
 
     /// <summary>How many batches needed a lookup of stored ids in the file (for tests and diagnostics).</summary>
     internal int Lookups { get; private set; }
@@ -54,7 +52,7 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
         DateTime min = DateTime.MaxValue, max = DateTime.MinValue;
         for (int i = 0; i < clicks.Count; i++)
         {
-            DateTime at = Timestamp.ReadTimestamp(clicks[i]);
+            DateTime at = TimestampColumn.ReadTimestamp(clicks[i]);
             min = at < min ? at : min;
             max = at > max ? at : max;
         }
@@ -91,7 +89,7 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
             throw;
         }
 
-        Remember(appended, max);
+        Remember(appended);
         return appended.Count;
     }
 
@@ -144,24 +142,20 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
         }
     }
 
-    /// <summary>Records what a committed batch stored; when memory is full, starts over with everything stored so far left to lookups.</summary>
-    private void Remember(List<Guid> appended, DateTime newest)
+    /// <summary>Records what a committed batch stored; when the memory is full it starts over, and everything stored so far is left to lookups.</summary>
+    private void Remember(List<Guid> appended)
     {
         if (_storedIds.Count + appended.Count > RememberedIdLimit)
         {
             _storedIds.Clear();
-            _lookupWatermark = _lookupWatermark > _newestStored ? _lookupWatermark : _newestStored;
+            _lookupWatermark = null;
         }
 
-        foreach (Guid id in appended)
-        {
-            _storedIds.Add(id);
-        }
-
-        _newestStored = newest > _newestStored ? newest : _newestStored;
+        _storedIds.UnionWith(appended);
     }
 
-    private static ClickColumn Timestamp { get; } = ClickSchema.Columns.Single(c => c.Type == ClickColumnType.Timestamp);
+    /// <summary>The stored timestamp (millisecond precision), which a lookup's time window is compared with.</summary>
+    private static ClickColumn TimestampColumn { get; } = ClickSchema.Columns.Single(c => c.Type == ClickColumnType.Timestamp);
 
     /// <summary>The newest timestamp in the file (<see cref="DateTime.MinValue"/> when empty).</summary>
     private static DateTime NewestStored(DuckDBConnection connection)
