@@ -11,18 +11,22 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-// Usage: TestConsumer REDIS STREAM GROUP OUTPUT_FILE SINK_DELAY_MS BATCH_SIZE CLAIM_IDLE_MS
+// Usage: TestConsumer REDIS STREAM GROUP OUTPUT_FILE SINK_DELAY_MS BATCH_SIZE CLAIM_IDLE_MS [STALL_AFTER_BATCHES]
 // Consumes the stream in the group and appends the event id of every stored click to OUTPUT_FILE
-// (flushed to disk before the batch is acknowledged). Prints "consumer NAME ready" once started.
-if (args.Length != 7)
+// (flushed to disk before the batch is acknowledged). With STALL_AFTER_BATCHES, every batch after
+// that many never finishes storing, so the process holds it unacknowledged until it is killed.
+// Prints "consumer ready" once started.
+if (args.Length is not (7 or 8))
 {
-    Console.Error.WriteLine("usage: TestConsumer REDIS STREAM GROUP OUTPUT_FILE SINK_DELAY_MS BATCH_SIZE CLAIM_IDLE_MS");
+    Console.Error.WriteLine("usage: TestConsumer REDIS STREAM GROUP OUTPUT_FILE SINK_DELAY_MS BATCH_SIZE CLAIM_IDLE_MS [STALL_AFTER_BATCHES]");
     return 2;
 }
 
+int stallAfter = args.Length == 8 ? int.Parse(args[7], CultureInfo.InvariantCulture) : int.MaxValue;
+
 HostApplicationBuilder builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Services.AddSingleton(new FileSinkSettings(args[3], int.Parse(args[4], CultureInfo.InvariantCulture)));
+builder.Services.AddSingleton(new FileSinkSettings(args[3], int.Parse(args[4], CultureInfo.InvariantCulture), stallAfter));
 builder.Services
     .AddClickAnalytics(o =>
     {
@@ -47,12 +51,13 @@ Console.WriteLine("consumer ready");
 await host.WaitForShutdownAsync().ConfigureAwait(false);
 return 0;
 
-internal sealed record FileSinkSettings(string Path, int DelayMilliseconds);
+internal sealed record FileSinkSettings(string Path, int DelayMilliseconds, int StallAfterBatches);
 
 internal sealed class FileSink(FileSinkSettings settings) : IClickSink, IDisposable
 {
     private readonly FileStream _file = new(settings.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private int _batches;
 
     public string Name => "file";
 
@@ -60,6 +65,11 @@ internal sealed class FileSink(FileSinkSettings settings) : IClickSink, IDisposa
     {
         // The delay comes first, so a kill lands while the batch is read but not yet stored.
         await Task.Delay(settings.DelayMilliseconds, cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Increment(ref _batches) > settings.StallAfterBatches)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+
         var text = new StringBuilder();
         foreach (EnrichedClick click in clicks)
         {

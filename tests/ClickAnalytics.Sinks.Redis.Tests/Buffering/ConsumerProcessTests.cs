@@ -48,18 +48,21 @@ public sealed class ConsumerProcessTests
         IDatabase db = redis.GetDatabase();
         ClickEvent[] clicks = TestClicks.Many(1_000);
 
-        // The victim stores slowly, so the kill lands while it holds a batch it has read but not acknowledged.
-        await using ConsumerProcess victim = await ConsumerProcess.StartAsync(RedisTestServer.Configuration, stream, sinkDelayMs: 400, batchSize: 50, claimIdleMs: 600_000);
         await using (RedisPipeline producer = await RedisPipeline.StartAsync(RedisTestServer.Configuration, stream, pipeline: o => o.ProcessingEnabled = false))
         {
             await producer.ProduceAsync(clicks);
             await Wait.UntilAsync(() => producer.Producer.QueuedCount == 0, "every click in Redis");
         }
 
-        await Wait.UntilAsync(async () => victim.StoredIds().Count > 0 && (await db.StreamPendingAsync(stream, "clickanalytics")).PendingMessageCount > 0, "the victim stored a batch and holds the next");
+        // Everything is in the stream before the victim starts, so its batches are full: it stores
+        // two, then holds the third read but unacknowledged until the kill.
+        const int BatchSize = 50;
+        await using ConsumerProcess victim = await ConsumerProcess.StartAsync(RedisTestServer.Configuration, stream, sinkDelayMs: 20, batchSize: BatchSize, claimIdleMs: 600_000, stallAfterBatches: 2);
+
+        await Wait.UntilAsync(async () => victim.StoredIds().Count == 2 * BatchSize && (await db.StreamPendingAsync(stream, "clickanalytics")).PendingMessageCount > 0, "the victim stored two batches and holds the next");
         await victim.KillAsync();
         long stranded = (await db.StreamPendingAsync(stream, "clickanalytics")).PendingMessageCount;
-        Assert.That(stranded, Is.GreaterThan(0), "the killed worker left entries pending");
+        Assert.That(stranded, Is.EqualTo(BatchSize), "the killed worker left the batch it held pending");
 
         await using RedisPipeline survivor = await RedisPipeline.StartAsync(
             RedisTestServer.Configuration, stream, redis: o => o.ClaimIdleTime = TimeSpan.FromMilliseconds(300));

@@ -21,7 +21,7 @@ internal sealed class ConsumerProcess : IAsyncDisposable
 
     public string OutputFile { get; }
 
-    public static async Task<ConsumerProcess> StartAsync(string redis, string stream, int sinkDelayMs, int batchSize, int claimIdleMs)
+    public static async Task<ConsumerProcess> StartAsync(string redis, string stream, int sinkDelayMs, int batchSize, int claimIdleMs, int? stallAfterBatches = null)
     {
         string output = Path.Combine(Path.GetTempPath(), $"clickanalytics-consumer-{Guid.NewGuid():N}.txt");
         var start = new ProcessStartInfo("dotnet")
@@ -34,6 +34,11 @@ internal sealed class ConsumerProcess : IAsyncDisposable
         foreach (string arg in new[] { redis, stream, "clickanalytics", output, sinkDelayMs.ToString(CultureInfo.InvariantCulture), batchSize.ToString(CultureInfo.InvariantCulture), claimIdleMs.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (stallAfterBatches is int stall)
+        {
+            start.ArgumentList.Add(stall.ToString(CultureInfo.InvariantCulture));
         }
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException("The consumer process did not start.");
