@@ -10,7 +10,11 @@ using DuckDB.NET.Data;
 
 namespace ClickAnalytics.Sinks.DuckDb.Querying;
 
-/// <summary>The query contract on the DuckDB file. Every value reaches the database as a parameter.</summary>
+/// <summary>
+/// The query contract on the DuckDB file. Counts need only per-click columns, so they read
+/// <see cref="DuckDbLayout.EventsTable"/> without the dimension joins. Every value reaches the
+/// database as a parameter.
+/// </summary>
 internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQueries
 {
     public async Task<IReadOnlyList<DailyClicks>> GetDailyClicksAsync(ClickQuery query, CancellationToken cancellationToken = default)
@@ -21,7 +25,7 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
         var counts = new Dictionary<DateOnly, long>();
         using DuckDBConnection connection = await database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         using DuckDBCommand command = connection.CreateCommand();
-        command.CommandText = $"SELECT date, count(*) FROM {ClickSchema.ClicksTable} WHERE {Filter(query, command)} GROUP BY date";
+        command.CommandText = $"SELECT date, count(*) FROM {DuckDbLayout.EventsTable} WHERE {Filter(query, command)} GROUP BY date";
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -40,7 +44,7 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
         using DuckDBConnection connection = await database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         using DuckDBCommand command = connection.CreateCommand();
         command.CommandText =
-            $"SELECT link_id, count(*) AS clicks FROM {ClickSchema.ClicksTable} WHERE {Filter(query, command)} " +
+            $"SELECT link_id, count(*) AS clicks FROM {DuckDbLayout.EventsTable} WHERE {Filter(query, command)} " +
             "GROUP BY link_id ORDER BY clicks DESC, link_id LIMIT $limit";
         command.Parameters.Add(new DuckDBParameter("limit", query.Limit));
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

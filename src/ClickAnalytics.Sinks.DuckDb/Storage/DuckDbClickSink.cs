@@ -9,8 +9,9 @@ using DuckDB.NET.Data;
 namespace ClickAnalytics.Sinks.DuckDb.Storage;
 
 /// <summary>
-/// Writes batches straight into <c>clicks</c> through <see cref="DuckDbChunkAppender"/>, in one
-/// transaction. A redelivered click must not be stored twice, so the sink knows which of a batch's
+/// Writes batches through <see cref="DuckDbChunkAppender"/>s, in one transaction: each click into
+/// <see cref="DuckDbLayout.EventsTable"/> with the keys of its dimension rows, and the dimension rows
+/// not stored yet into their tables (<see cref="DimensionKeys"/>). A redelivered click must not be stored twice, so the sink knows which of a batch's
 /// ids are already there: ids it stored itself are kept in memory (up to
 /// <see cref="RememberedIdLimit"/>, about 10 MB), and only clicks no newer than <see cref="_lookupWatermark"/>, the
 /// newest click in the file when that memory began (stored by an earlier process, or before the
@@ -57,14 +58,16 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
             max = at > max ? at : max;
         }
 
+        IReadOnlyList<DimensionKeys> keys = database.DimensionKeys;
+        var dimensionAppenders = new DuckDbChunkAppender?[keys.Count];
         DuckDbDatabase.Execute(connection, "BEGIN TRANSACTION");
         var appended = new List<Guid>(clicks.Count);
         try
         {
             HashSet<Guid> skip = min <= _lookupWatermark ? StoredIds(connection, min, max) : [];
-            using (var appender = new DuckDbChunkAppender(connection, ClickSchema.ClicksTable))
+            using (var events = new DuckDbChunkAppender(connection, DuckDbLayout.EventsTable))
             {
-                CheckLayout(appender, dimensions.Count);
+                CheckLayout(events, dimensions.Count);
                 for (int i = 0; i < clicks.Count; i++)
                 {
                     EnrichedClick click = clicks[i];
@@ -74,11 +77,16 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
                         continue;
                     }
 
-                    Append(appender, click, dimensions);
+                    Append(connection, events, click, dimensions, keys, dimensionAppenders);
                     appended.Add(id);
                 }
 
-                appender.Complete();
+                foreach (DuckDbChunkAppender? dimensionAppender in dimensionAppenders)
+                {
+                    dimensionAppender?.Complete();
+                }
+
+                events.Complete();
             }
 
             DuckDbDatabase.Execute(connection, "COMMIT");
@@ -86,59 +94,121 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
         catch
         {
             DuckDbDatabase.Execute(connection, "ROLLBACK");
+            foreach (DimensionKeys dimension in keys)
+            {
+                dimension.Rollback();
+            }
+
             throw;
+        }
+        finally
+        {
+            foreach (DuckDbChunkAppender? dimensionAppender in dimensionAppenders)
+            {
+                dimensionAppender?.Dispose();
+            }
+        }
+
+        foreach (DimensionKeys dimension in keys)
+        {
+            dimension.Commit();
         }
 
         Remember(appended);
         return appended.Count;
     }
 
-    private static void Append(DuckDbChunkAppender appender, EnrichedClick click, List<string> dimensions)
+    private static void Append(
+        DuckDBConnection connection,
+        DuckDbChunkAppender events,
+        EnrichedClick click,
+        List<string> dimensions,
+        IReadOnlyList<DimensionKeys> keys,
+        DuckDbChunkAppender?[] dimensionAppenders)
     {
-        IReadOnlyList<ClickColumn> columns = ClickSchema.Columns;
+        IReadOnlyList<ClickColumn> columns = DuckDbLayout.EventColumns;
         for (int c = 0; c < columns.Count; c++)
         {
-            ClickColumn column = columns[c];
-            switch (column.Type)
-            {
-                case ClickColumnType.String:
-                    appender.SetString(c, DuckDbText.Clean(column.ReadString(click)));
-                    break;
-                case ClickColumnType.Boolean:
-                    appender.SetBoolean(c, column.ReadBoolean(click));
-                    break;
-                case ClickColumnType.UInt32:
-                    appender.SetUInt32(c, column.ReadUInt32(click));
-                    break;
-                case ClickColumnType.Timestamp:
-                    appender.SetTimestamp(c, column.ReadTimestamp(click));
-                    break;
-                case ClickColumnType.Date:
-                    appender.SetDate(c, column.ReadDate(click));
-                    break;
-                case ClickColumnType.Uuid:
-                    appender.SetUuid(c, column.ReadUuid(click));
-                    break;
-                default:
-                    throw new InvalidOperationException($"Unsupported column type {column.Type}.");
-            }
+            SetValue(events, c, columns[c], click);
         }
 
+        for (int d = 0; d < keys.Count; d++)
+        {
+            DimensionKeys dimension = keys[d];
+            if (!dimension.TryGetKey(click, out uint key))
+            {
+                key = dimension.Add(click);
+                DuckDbChunkAppender table = dimensionAppenders[d] ??= OpenDimension(connection, dimension.Dimension);
+                table.SetUInt32(0, key);
+                IReadOnlyList<ClickColumn> dimensionColumns = dimension.Dimension.Columns;
+                for (int c = 0; c < dimensionColumns.Count; c++)
+                {
+                    SetValue(table, c + 1, dimensionColumns[c], click);
+                }
+
+                table.EndRow();
+            }
+
+            events.SetUInt32(columns.Count + d, key);
+        }
+
+        int custom = DuckDbLayout.FixedEventColumnCount;
         for (int d = 0; d < dimensions.Count; d++)
         {
-            appender.SetString(columns.Count + d, click.Dimensions.TryGetValue(dimensions[d], out string? value) ? DuckDbText.Clean(value) : "");
+            events.SetString(custom + d, click.Dimensions.TryGetValue(dimensions[d], out string? value) ? DuckDbText.Clean(value) : "");
         }
 
-        appender.EndRow();
+        events.EndRow();
+    }
+
+    private static void SetValue(DuckDbChunkAppender appender, int index, ClickColumn column, EnrichedClick click)
+    {
+        switch (column.Type)
+        {
+            case ClickColumnType.String:
+                appender.SetString(index, DuckDbText.Clean(column.ReadString(click)));
+                break;
+            case ClickColumnType.Boolean:
+                appender.SetBoolean(index, column.ReadBoolean(click));
+                break;
+            case ClickColumnType.UInt32:
+                appender.SetUInt32(index, column.ReadUInt32(click));
+                break;
+            case ClickColumnType.Timestamp:
+                appender.SetTimestamp(index, column.ReadTimestamp(click));
+                break;
+            case ClickColumnType.Date:
+                appender.SetDate(index, column.ReadDate(click));
+                break;
+            case ClickColumnType.Uuid:
+                appender.SetUuid(index, column.ReadUuid(click));
+                break;
+            default:
+                throw new InvalidOperationException($"Unsupported column type {column.Type}.");
+        }
+    }
+
+    private static DuckDbChunkAppender OpenDimension(DuckDBConnection connection, DuckDbDimension dimension)
+    {
+        var appender = new DuckDbChunkAppender(connection, dimension.Table);
+        if (appender.ColumnCount != dimension.Columns.Count + 1)
+        {
+            int found = appender.ColumnCount;
+            appender.Dispose();
+            throw new InvalidOperationException(
+                $"The {dimension.Table} table has {found} columns where this version expects {dimension.Columns.Count + 1}; was the file changed by another program?");
+        }
+
+        return appender;
     }
 
     private static void CheckLayout(DuckDbChunkAppender appender, int dimensionCount)
     {
-        int expected = ClickSchema.Columns.Count + dimensionCount;
+        int expected = DuckDbLayout.FixedEventColumnCount + dimensionCount;
         if (appender.ColumnCount != expected)
         {
             throw new InvalidOperationException(
-                $"The {ClickSchema.ClicksTable} table has {appender.ColumnCount} columns where this version expects {expected}; was the file changed by another program?");
+                $"The {DuckDbLayout.EventsTable} table has {appender.ColumnCount} columns where this version expects {expected}; was the file changed by another program?");
         }
     }
 
@@ -161,7 +231,7 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
     private static DateTime NewestStored(DuckDBConnection connection)
     {
         using DuckDBCommand command = connection.CreateCommand();
-        command.CommandText = $"SELECT max(timestamp) FROM {ClickSchema.ClicksTable}";
+        command.CommandText = $"SELECT max(timestamp) FROM {DuckDbLayout.EventsTable}";
         object? value = command.ExecuteScalar();
         return value is DateTime newest ? newest : DateTime.MinValue;
     }
@@ -171,7 +241,7 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
         Lookups++;
         var ids = new HashSet<Guid>();
         using DuckDBCommand command = connection.CreateCommand();
-        command.CommandText = $"SELECT event_id FROM {ClickSchema.ClicksTable} WHERE timestamp BETWEEN $min AND $max";
+        command.CommandText = $"SELECT event_id FROM {DuckDbLayout.EventsTable} WHERE timestamp BETWEEN $min AND $max";
         command.Parameters.Add(new DuckDBParameter("min", min));
         command.Parameters.Add(new DuckDBParameter("max", max));
         using var reader = command.ExecuteReader();

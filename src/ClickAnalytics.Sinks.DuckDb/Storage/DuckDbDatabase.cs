@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -19,6 +21,8 @@ internal sealed class DuckDbDatabase : IDisposable
 {
     private readonly string _path;
     private readonly string _checkpointThreshold;
+    private readonly int _rememberedDimensionRows;
+    private readonly int _threads;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _dimensionColumns = new(StringComparer.Ordinal);
     private DuckDBConnection? _connection;
@@ -28,13 +32,15 @@ internal sealed class DuckDbDatabase : IDisposable
     {
         _path = System.IO.Path.GetFullPath(options.Value.Path);
         _checkpointThreshold = options.Value.CheckpointThreshold;
+        _rememberedDimensionRows = options.Value.RememberedDimensionRows;
+        _threads = options.Value.Threads;
     }
 
     public string Path => _path;
 
     private string ConnectionString => $"Data Source={_path}";
 
-    /// <summary>Dimension columns in table order, after the fixed columns.</summary>
+    /// <summary>Custom dimension columns in table order, after the fixed columns of <see cref="DuckDbLayout.EventsTable"/>.</summary>
     public List<string> DimensionColumns { get; } = [];
 
     /// <summary>Runs <paramref name="work"/> alone on the write connection, opening the database and schema on first use.</summary>
@@ -72,9 +78,13 @@ internal sealed class DuckDbDatabase : IDisposable
         }
     }
 
+    /// <summary>The dimension tables' keys, loaded when the database opens; used on the write connection only.</summary>
+    public IReadOnlyList<DimensionKeys> DimensionKeys { get; private set; } = [];
+
     /// <summary>Adds a column for every dimension in the batch that the table does not have yet.</summary>
     public void EnsureDimensionColumns(DuckDBConnection connection, IReadOnlyList<EnrichedClick> clicks)
     {
+        bool added = false;
         for (int i = 0; i < clicks.Count; i++)
         {
             foreach (string name in clicks[i].Dimensions.Keys)
@@ -85,10 +95,16 @@ internal sealed class DuckDbDatabase : IDisposable
                 }
 
                 // Names are validated identifiers ([a-z][a-z0-9_]*), so they are safe to quote and use.
-                Execute(connection, $"ALTER TABLE {ClickSchema.ClicksTable} ADD COLUMN IF NOT EXISTS \"{name}\" VARCHAR DEFAULT ''");
+                Execute(connection, $"ALTER TABLE {DuckDbLayout.EventsTable} ADD COLUMN IF NOT EXISTS \"{name}\" VARCHAR DEFAULT ''");
                 _dimensionColumns.Add(name);
                 DimensionColumns.Add(name);
+                added = true;
             }
+        }
+
+        if (added)
+        {
+            Execute(connection, DuckDbLayout.CreateClicksViewSql(DimensionColumns));
         }
     }
 
@@ -106,8 +122,17 @@ internal sealed class DuckDbDatabase : IDisposable
         {
             // Validated as a size by DuckDbOptions, so it is safe in the statement (SET takes no parameters).
             Execute(connection, $"SET checkpoint_threshold = '{_checkpointThreshold}'");
-            Execute(connection, CreateTableSql());
-            LoadDimensionColumns(connection);
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {_threads}"));
+            CreateSchema(connection);
+            var keys = new List<DimensionKeys>(DuckDbLayout.Dimensions.Count);
+            foreach (DuckDbDimension dimension in DuckDbLayout.Dimensions)
+            {
+                var dimensionKeys = new DimensionKeys(dimension, _rememberedDimensionRows);
+                dimensionKeys.Load(connection);
+                keys.Add(dimensionKeys);
+            }
+
+            DimensionKeys = keys;
         }
         catch
         {
@@ -118,22 +143,82 @@ internal sealed class DuckDbDatabase : IDisposable
         return connection;
     }
 
-    internal static string CreateTableSql()
+    /// <summary>Creates the tables and the view; a file with the earlier single wide table is moved into them first, in one transaction.</summary>
+    private void CreateSchema(DuckDBConnection connection)
     {
-        var sql = new StringBuilder();
-        sql.Append("CREATE TABLE IF NOT EXISTS ").Append(ClickSchema.ClicksTable).Append(" (");
-        for (int i = 0; i < ClickSchema.Columns.Count; i++)
+        const string Wide = "clicks_wide";
+        Execute(connection, "BEGIN TRANSACTION");
+        try
         {
-            ClickColumn column = ClickSchema.Columns[i];
-            if (i > 0)
+            bool migrate = TableType(connection, ClickSchema.ClicksTable) == "BASE TABLE";
+            if (migrate)
             {
-                sql.Append(", ");
+                Execute(connection, $"ALTER TABLE {ClickSchema.ClicksTable} RENAME TO {Wide}");
             }
 
-            sql.Append(column.Name).Append(' ').Append(SqlType(column.Type)).Append(" NOT NULL");
+            Execute(connection, DuckDbLayout.CreateEventsTableSql());
+            foreach (DuckDbDimension dimension in DuckDbLayout.Dimensions)
+            {
+                Execute(connection, DuckDbLayout.CreateDimensionTableSql(dimension));
+            }
+
+            if (migrate)
+            {
+                List<string> custom = ColumnNames(connection, Wide).Where(name => !ClickSchema.Columns.Any(c => c.Name == name)).ToList();
+                foreach (string name in custom)
+                {
+                    Execute(connection, $"ALTER TABLE {DuckDbLayout.EventsTable} ADD COLUMN \"{name}\" VARCHAR DEFAULT ''");
+                }
+
+                foreach (string statement in DuckDbLayout.MigrateFromWideTableSql(Wide, custom))
+                {
+                    Execute(connection, statement);
+                }
+
+                Execute(connection, $"DROP TABLE {Wide}");
+            }
+
+            foreach (string name in ColumnNames(connection, DuckDbLayout.EventsTable))
+            {
+                if (!DuckDbLayout.FixedEventColumnNames.Contains(name) && _dimensionColumns.Add(name))
+                {
+                    DimensionColumns.Add(name);
+                }
+            }
+
+            Execute(connection, DuckDbLayout.CreateClicksViewSql(DimensionColumns));
+            Execute(connection, "COMMIT");
+        }
+        catch
+        {
+            Execute(connection, "ROLLBACK");
+            _dimensionColumns.Clear();
+            DimensionColumns.Clear();
+            throw;
+        }
+    }
+
+    private static string? TableType(DuckDBConnection connection, string table)
+    {
+        using DuckDBCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $table";
+        command.Parameters.Add(new DuckDBParameter("table", table));
+        return command.ExecuteScalar() as string;
+    }
+
+    private static List<string> ColumnNames(DuckDBConnection connection, string table)
+    {
+        var names = new List<string>();
+        using DuckDBCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $table ORDER BY ordinal_position";
+        command.Parameters.Add(new DuckDBParameter("table", table));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
         }
 
-        return sql.Append(')').ToString();
+        return names;
     }
 
     internal static string SqlType(ClickColumnType type) => type switch
@@ -146,28 +231,6 @@ internal sealed class DuckDbDatabase : IDisposable
         ClickColumnType.Uuid => "UUID",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
-
-    private void LoadDimensionColumns(DuckDBConnection connection)
-    {
-        var fixedColumns = new HashSet<string>(StringComparer.Ordinal);
-        foreach (ClickColumn column in ClickSchema.Columns)
-        {
-            fixedColumns.Add(column.Name);
-        }
-
-        using DuckDBCommand command = connection.CreateCommand();
-        command.CommandText = "SELECT column_name FROM information_schema.columns WHERE table_name = $table ORDER BY ordinal_position";
-        command.Parameters.Add(new DuckDBParameter("table", ClickSchema.ClicksTable));
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            string name = reader.GetString(0);
-            if (!fixedColumns.Contains(name) && _dimensionColumns.Add(name))
-            {
-                DimensionColumns.Add(name);
-            }
-        }
-    }
 
     internal static void Execute(DuckDBConnection connection, string sql)
     {

@@ -163,7 +163,7 @@ public class DuckDbWritePathTests
     {
         using var store = new DuckDbStore(_path);
         await store.WriteAsync([DuckDbStore.Click("a", Day1)]);
-        DuckDbStore.Sql(_path, "ALTER TABLE clicks ADD COLUMN surprise INTEGER");
+        DuckDbStore.Sql(_path, "ALTER TABLE click_events ADD COLUMN surprise INTEGER");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.WriteAsync(Enumerable.Range(1, 10).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(i)))));
 
@@ -192,6 +192,32 @@ public class DuckDbWritePathTests
     {
         var services = new ServiceCollection();
         services.AddClickAnalytics().AddDuckDb(o => { o.Path = _path; o.CheckpointThreshold = threshold; });
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<DuckDbOptions>>().Value);
+    }
+
+    [TestCase(1)]
+    [TestCase(3)]
+    public async Task The_thread_count_is_applied_to_the_database(int threads)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddClickAnalytics().AddDuckDb(o => { o.Path = _path; o.Threads = threads; });
+        using ServiceProvider provider = services.BuildServiceProvider();
+        await provider.GetServices<IClickSink>().Single().WriteAsync([DuckDbStore.Click("a", Day1)], default);
+
+        object setting = DuckDbStore.Sql(_path, "SELECT current_setting('threads')").Single()[0];
+
+        Assert.That(Convert.ToInt64(setting, System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(threads));
+    }
+
+    [TestCase(0)]
+    [TestCase(-2)]
+    public void A_thread_count_below_one_is_rejected(int threads)
+    {
+        var services = new ServiceCollection();
+        services.AddClickAnalytics().AddDuckDb(o => { o.Path = _path; o.Threads = threads; });
         using ServiceProvider provider = services.BuildServiceProvider();
 
         Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<DuckDbOptions>>().Value);

@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Linq;
+using ClickAnalytics.Storage;
+using DuckDB.NET.Data;
+
+namespace ClickAnalytics.Sinks.DuckDb.Storage;
+
+/// <summary>
+/// The keys of one dimension table's rows, by their values, so a click finds its key without a
+/// query and without allocating. New rows get the next key; they count as stored once the batch's
+/// transaction commits (<see cref="Commit"/>) and are forgotten if it rolls back
+/// (<see cref="Rollback"/>). The memory is bounded: past <see cref="Limit"/> rows it starts over,
+/// and a combination seen again is stored again under a new key, which costs a row, never a wrong
+/// value (every click points at exactly one row holding its own values).
+/// </summary>
+internal sealed class DimensionKeys
+{
+    private readonly DuckDbDimension _dimension;
+    private readonly Dictionary<DimensionRow, uint> _keys;
+    private readonly Dictionary<DimensionRow, uint>.AlternateLookup<EnrichedClick> _byClick;
+    private readonly List<DimensionRow> _uncommitted = [];
+    private uint _next = 1;
+
+    public DimensionKeys(DuckDbDimension dimension, int limit)
+    {
+        _dimension = dimension;
+        Limit = limit;
+        _keys = new Dictionary<DimensionRow, uint>(new DimensionRowComparer(dimension));
+        _byClick = _keys.GetAlternateLookup<EnrichedClick>();
+    }
+
+    public DuckDbDimension Dimension => _dimension;
+
+    /// <summary>How many rows are remembered before the memory starts over.</summary>
+    public int Limit { get; }
+
+    /// <summary>Rows remembered now (for tests).</summary>
+    internal int Count => _keys.Count;
+
+    /// <summary>The key of the row holding <paramref name="click"/>'s values, if one is known.</summary>
+    public bool TryGetKey(EnrichedClick click, out uint key) => _byClick.TryGetValue(click, out key);
+
+    /// <summary>Takes the next key for <paramref name="click"/>'s values, which the caller writes as a new row in this transaction.</summary>
+    public uint Add(EnrichedClick click)
+    {
+        if (_next == uint.MaxValue)
+        {
+            throw new InvalidOperationException($"The keys of {_dimension.Table} are exhausted.");
+        }
+
+        uint key = _next++;
+        _byClick.TryAdd(click, key);
+        _byClick.TryGetValue(click, out DimensionRow? row, out _);
+        _uncommitted.Add(row!);
+        return key;
+    }
+
+    public void Commit()
+    {
+        _uncommitted.Clear();
+        if (_keys.Count > Limit)
+        {
+            _keys.Clear();
+        }
+    }
+
+    /// <summary>Forgets the rows added since the last commit, which the rolled-back transaction did not store.</summary>
+    public void Rollback()
+    {
+        foreach (DimensionRow row in _uncommitted)
+        {
+            _keys.Remove(row);
+        }
+
+        _uncommitted.Clear();
+    }
+
+    /// <summary>Reads the newest <see cref="Limit"/> rows of the table and the next free key.</summary>
+    public void Load(DuckDBConnection connection)
+    {
+        _keys.Clear();
+        _uncommitted.Clear();
+        using (DuckDBCommand command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT coalesce(max({_dimension.KeyColumn}), 0) FROM {_dimension.Table}";
+            _next = Convert.ToUInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) + 1;
+        }
+
+        using DuckDBCommand rows = connection.CreateCommand();
+        rows.CommandText =
+            $"SELECT {_dimension.KeyColumn}, {string.Join(", ", _dimension.Columns.Select(c => c.Name))} " +
+            $"FROM {_dimension.Table} ORDER BY {_dimension.KeyColumn} DESC LIMIT {Limit}";
+        using var reader = rows.ExecuteReader();
+        while (reader.Read())
+        {
+            var values = new object[_dimension.Columns.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = _dimension.Columns[i].Type switch
+                {
+                    ClickColumnType.String => reader.GetString(i + 1),
+                    ClickColumnType.UInt32 => reader.GetFieldValue<uint>(i + 1),
+                    _ => reader.GetBoolean(i + 1),
+                };
+            }
+
+            // Newest first: a combination stored twice (after the memory started over) keeps its newest key.
+            _keys.TryAdd(new DimensionRow(values), reader.GetFieldValue<uint>(0));
+        }
+    }
+}
+
+/// <summary>One dimension row's values: <see cref="string"/>, <see cref="uint"/> or <see cref="bool"/>, in column order.</summary>
+internal sealed class DimensionRow(object[] values)
+{
+    public object[] Values { get; } = values;
+}
+
+/// <summary>
+/// Compares stored rows with each other and with the values a click would store, on every column,
+/// with one hash for both over the dimension's <see cref="DuckDbDimension.HashedColumns"/>.
+/// </summary>
+internal sealed class DimensionRowComparer(DuckDbDimension dimension)
+    : IEqualityComparer<DimensionRow>, IAlternateEqualityComparer<EnrichedClick, DimensionRow>
+{
+    private readonly IReadOnlyList<ClickColumn> columns = dimension.Columns;
+    private readonly int[] hashed = [.. dimension.HashedColumns];
+
+    public bool Equals(DimensionRow? x, DimensionRow? y)
+    {
+        if (ReferenceEquals(x, y))
+        {
+            return true;
+        }
+
+        if (x is null || y is null)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < columns.Count; i++)
+        {
+            if (!x.Values[i].Equals(y.Values[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public int GetHashCode(DimensionRow row)
+    {
+        var hash = new HashCode();
+        foreach (int i in hashed)
+        {
+            switch (row.Values[i])
+            {
+                case string text:
+                    hash.Add(text, StringComparer.Ordinal);
+                    break;
+                case uint number:
+                    hash.Add(number);
+                    break;
+                default:
+                    hash.Add((bool)row.Values[i]);
+                    break;
+            }
+        }
+
+        return hash.ToHashCode();
+    }
+
+    public bool Equals(EnrichedClick click, DimensionRow row)
+    {
+        for (int i = 0; i < columns.Count; i++)
+        {
+            ClickColumn column = columns[i];
+            bool same = column.Type switch
+            {
+                ClickColumnType.String => string.Equals(column.ReadString(click), (string)row.Values[i], StringComparison.Ordinal),
+                ClickColumnType.UInt32 => column.ReadUInt32(click) == (uint)row.Values[i],
+                _ => column.ReadBoolean(click) == (bool)row.Values[i],
+            };
+            if (!same)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public int GetHashCode([DisallowNull] EnrichedClick click)
+    {
+        var hash = new HashCode();
+        foreach (int i in hashed)
+        {
+            ClickColumn column = columns[i];
+            switch (column.Type)
+            {
+                case ClickColumnType.String:
+                    hash.Add(column.ReadString(click), StringComparer.Ordinal);
+                    break;
+                case ClickColumnType.UInt32:
+                    hash.Add(column.ReadUInt32(click));
+                    break;
+                default:
+                    hash.Add(column.ReadBoolean(click));
+                    break;
+            }
+        }
+
+        return hash.ToHashCode();
+    }
+
+    public DimensionRow Create(EnrichedClick click)
+    {
+        var values = new object[columns.Count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            ClickColumn column = columns[i];
+            values[i] = column.Type switch
+            {
+                ClickColumnType.String => column.ReadString(click),
+                ClickColumnType.UInt32 => column.ReadUInt32(click),
+                _ => column.ReadBoolean(click),
+            };
+        }
+
+        return new DimensionRow(values);
+    }
+}

@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using ClickAnalytics.Storage;
+
+namespace ClickAnalytics.Sinks.DuckDb.Storage;
+
+/// <summary>
+/// A group of <see cref="ClickSchema"/> columns whose values repeat from click to click (everything
+/// parsed from one user agent, one location, one referer, one campaign). Each distinct combination
+/// is stored once, in its own table under a key, and the click keeps only the key.
+/// </summary>
+internal sealed class DuckDbDimension
+{
+    public DuckDbDimension(string table, string keyColumn, string[] hashedBy, params string[] columns)
+    {
+        Table = table;
+        KeyColumn = keyColumn;
+        Columns = columns.Select(name => ClickSchema.Columns.Single(c => c.Name == name)).ToArray();
+        HashedColumns = hashedBy.Select(name => Array.FindIndex(columns, c => c == name)).ToArray();
+        if (HashedColumns.Count == 0 || HashedColumns.Any(i => i < 0))
+        {
+            throw new InvalidOperationException($"The hashed columns of {table} must be some of its columns.");
+        }
+
+        foreach (ClickColumn column in Columns)
+        {
+            if (column.Type is not (ClickColumnType.String or ClickColumnType.UInt32 or ClickColumnType.Boolean))
+            {
+                throw new InvalidOperationException($"Column '{column.Name}' of type {column.Type} cannot be part of a dimension table.");
+            }
+        }
+    }
+
+    /// <summary>Name of the table, which holds the key column followed by <see cref="Columns"/>.</summary>
+    public string Table { get; }
+
+    /// <summary>Name of the key, in this table and in <see cref="DuckDbLayout.EventsTable"/>.</summary>
+    public string KeyColumn { get; }
+
+    /// <summary>The columns, in table order.</summary>
+    public IReadOnlyList<ClickColumn> Columns { get; }
+
+    /// <summary>
+    /// Indexes into <see cref="Columns"/> of the columns that tell rows apart in practice (the raw
+    /// user agent, say, from which the rest is parsed). Only these are hashed when a click looks for
+    /// its row, which keeps the lookup cheap; rows are still compared on every column, so two rows
+    /// that differ elsewhere only share a hash bucket.
+    /// </summary>
+    public IReadOnlyList<int> HashedColumns { get; }
+}
+
+/// <summary>
+/// How the embedded store lays out <see cref="ClickSchema"/>: the per-click values in
+/// <see cref="EventsTable"/> with one key per <see cref="DuckDbDimension"/>, the repeating values in
+/// the dimension tables, and a view named <see cref="ClickSchema.ClicksTable"/> that joins them back
+/// into exactly the columns of <see cref="ClickSchema.Columns"/> (then the custom dimensions). A
+/// click row is then about a third as wide, which is what DuckDB's write cost follows.
+/// </summary>
+internal static class DuckDbLayout
+{
+    /// <summary>The table of clicks, one row each.</summary>
+    public const string EventsTable = "click_events";
+
+    /// <summary>The dimension tables, in the order of their keys in <see cref="EventsTable"/>.</summary>
+    public static IReadOnlyList<DuckDbDimension> Dimensions { get; } =
+    [
+        new("click_user_agents", "user_agent_key", ["user_agent"],
+            "user_agent", "browser_family", "browser_major", "browser_minor", "browser_patch",
+            "os_family", "os_major", "os_minor", "os_patch", "os_patch_minor",
+            "device_family", "device_brand", "device_model", "device_type", "bot_class", "bot_reasons"),
+        new("click_locations", "location_key", ["country", "region", "city", "asn"], "continent", "country", "region", "city", "asn", "asn_org", "geo_db"),
+        new("click_referers", "referer_key", ["referer", "referer_host"], "referer", "referer_host", "referer_medium", "referer_source", "search_term"),
+        new("click_campaigns", "campaign_key", ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"], "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"),
+    ];
+
+    /// <summary>The columns of <see cref="ClickSchema.Columns"/> kept per click, in schema order; the dimension keys follow them.</summary>
+    public static IReadOnlyList<ClickColumn> EventColumns { get; } =
+        ClickSchema.Columns.Where(c => !Dimensions.Any(d => d.Columns.Contains(c))).ToArray();
+
+    /// <summary>Columns of <see cref="EventsTable"/> before the custom dimensions.</summary>
+    public static int FixedEventColumnCount => EventColumns.Count + Dimensions.Count;
+
+    /// <summary>Every name in <see cref="EventsTable"/> that is not a custom dimension.</summary>
+    public static IReadOnlySet<string> FixedEventColumnNames { get; } =
+        EventColumns.Select(c => c.Name).Concat(Dimensions.Select(d => d.KeyColumn)).ToHashSet(StringComparer.Ordinal);
+
+    public static string CreateEventsTableSql()
+    {
+        var sql = new StringBuilder("CREATE TABLE IF NOT EXISTS ").Append(EventsTable).Append(" (");
+        sql.AppendJoin(", ", EventColumns.Select(c => $"{c.Name} {DuckDbDatabase.SqlType(c.Type)} NOT NULL"));
+        foreach (DuckDbDimension dimension in Dimensions)
+        {
+            sql.Append(", ").Append(dimension.KeyColumn).Append(" UINTEGER NOT NULL");
+        }
+
+        return sql.Append(')').ToString();
+    }
+
+    public static string CreateDimensionTableSql(DuckDbDimension dimension)
+    {
+        var sql = new StringBuilder("CREATE TABLE IF NOT EXISTS ").Append(dimension.Table)
+            .Append(" (").Append(dimension.KeyColumn).Append(" UINTEGER PRIMARY KEY");
+        foreach (ClickColumn column in dimension.Columns)
+        {
+            sql.Append(", ").Append(column.Name).Append(' ').Append(DuckDbDatabase.SqlType(column.Type)).Append(" NOT NULL");
+        }
+
+        return sql.Append(')').ToString();
+    }
+
+    /// <summary>The <see cref="ClickSchema.ClicksTable"/> view: every schema column in order, then the custom dimensions.</summary>
+    public static string CreateClicksViewSql(IReadOnlyList<string> customColumns)
+    {
+        var sql = new StringBuilder("CREATE OR REPLACE VIEW ").Append(ClickSchema.ClicksTable).Append(" AS SELECT ");
+        sql.AppendJoin(", ", ClickSchema.Columns.Select(c => $"{Owner(c)}.{c.Name}").Concat(customColumns.Select(name => $"{EventsTable}.\"{name}\"")));
+        sql.Append(" FROM ").Append(EventsTable);
+        foreach (DuckDbDimension dimension in Dimensions)
+        {
+            sql.Append(" LEFT JOIN ").Append(dimension.Table).Append(" ON ")
+                .Append(dimension.Table).Append('.').Append(dimension.KeyColumn).Append(" = ")
+                .Append(EventsTable).Append('.').Append(dimension.KeyColumn);
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>
+    /// Statements that move a file written with one wide <see cref="ClickSchema.ClicksTable"/> table
+    /// (<paramref name="table"/>, renamed out of the way) into this layout: each distinct combination
+    /// becomes a dimension row, each click an event row. The tables must exist and be empty.
+    /// </summary>
+    public static IEnumerable<string> MigrateFromWideTableSql(string table, IReadOnlyList<string> customColumns)
+    {
+        foreach (DuckDbDimension dimension in Dimensions)
+        {
+            string columns = string.Join(", ", dimension.Columns.Select(c => c.Name));
+            yield return $"INSERT INTO {dimension.Table} SELECT (row_number() OVER ())::UINTEGER, {columns} FROM (SELECT DISTINCT {columns} FROM {table})";
+        }
+
+        var select = new StringBuilder("INSERT INTO ").Append(EventsTable).Append(" SELECT ");
+        select.AppendJoin(", ", EventColumns.Select(c => $"w.{c.Name}")
+            .Concat(Dimensions.Select(d => $"{d.Table}.{d.KeyColumn}"))
+            .Concat(customColumns.Select(name => $"w.\"{name}\"")));
+        select.Append(" FROM ").Append(table).Append(" w");
+        foreach (DuckDbDimension dimension in Dimensions)
+        {
+            select.Append(" JOIN ").Append(dimension.Table).Append(" ON ")
+                .AppendJoin(" AND ", dimension.Columns.Select(c => $"{dimension.Table}.{c.Name} = w.{c.Name}"));
+        }
+
+        yield return select.ToString();
+    }
+
+    private static string Owner(ClickColumn column) =>
+        Dimensions.FirstOrDefault(d => d.Columns.Contains(column))?.Table ?? EventsTable;
+}
