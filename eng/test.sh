@@ -82,6 +82,11 @@ for project in tests/*/*.Tests.csproj; do
   p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")
   s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  # A test host that crashed still prints a summary of what ran before it died; the run counts as failed.
+  if grep -qE "Test Run Aborted|Test host process crashed" "$log"; then
+    echo "!! $name: the test host crashed or the run was aborted."
+    failed=$((failed + 1))
+  fi
 done
 
 # The packages themselves: packed, installed into a fresh host from a local feed, started.

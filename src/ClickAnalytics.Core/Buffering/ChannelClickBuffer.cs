@@ -80,8 +80,10 @@ internal sealed class ChannelClickBuffer : IClickBufferWriter, IClickBufferReade
         }
 
         // The batch is open: keep taking clicks until it is full or its time is up.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using ITimer timer = _timeProvider.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), deadline, maxWait, Timeout.InfiniteTimeSpan);
+        // The source's own timer: unlike a timer that calls Cancel(), it cannot fire into a disposed
+        // source once the batch is closed (which would throw on a thread-pool thread and end the process).
+        using var timeUp = new CancellationTokenSource(maxWait, _timeProvider);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeUp.Token);
         try
         {
             while (clicks.Count < maxSize && await reader.WaitToReadAsync(deadline.Token).ConfigureAwait(false))

@@ -155,4 +155,127 @@ public class ChannelClickBufferTests
             Assert.That(pipeline.Dropped.Sum("reason", "shutting_down"), Is.EqualTo(1));
         });
     }
+
+    [Test]
+    public async Task A_batch_whose_time_runs_out_as_it_fills_loses_nothing_and_does_not_bring_the_process_down()
+    {
+        // The real clock: batches of 2 with 1 ms to fill while a producer writes about one click a
+        // millisecond, so the time limit often fires just as a batch closes. A limit that fired into
+        // the closed batch's disposed token source used to throw on a thread-pool thread, which ends
+        // the process (and with it this test run).
+        using var pipeline = new Pipeline(o => o.ProcessingEnabled = false);
+        var buffer = new ChannelClickBuffer(
+            Microsoft.Extensions.Options.Options.Create(new ClickAnalyticsOptions { BufferCapacity = 1_000_000, ProcessingEnabled = false }),
+            pipeline.Metrics,
+            TimeProvider.System);
+        int written = 0;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        Task producer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    Assert.That(buffer.TryWrite(TestClicks.Create(written)), Is.True);
+                    written++;
+                }
+
+                await Task.Delay(1);
+            }
+        });
+
+        int read = 0, batches = 0;
+        while (!producer.IsCompleted)
+        {
+            ClickBatch? batch = await buffer.ReadBatchAsync(2, TimeSpan.FromMilliseconds(1), CancellationToken.None);
+            read += batch?.Clicks.Count ?? 0;
+            batches++;
+        }
+
+        await producer;
+        buffer.Complete();
+        while (await buffer.ReadBatchAsync(1_000, TimeSpan.Zero, CancellationToken.None) is { } rest)
+        {
+            read += rest.Clicks.Count;
+        }
+
+        Assert.That(batches, Is.GreaterThan(100), "the race was exercised");
+        Assert.That(read, Is.EqualTo(written));
+    }
+
+    [Test]
+    public async Task A_time_limit_that_fires_after_its_batch_closed_is_harmless()
+    {
+        // Timer.Dispose does not wait for a callback already on its way; this clock delivers every
+        // disposed timer's callback late, as that race does. Throwing there (on a thread-pool thread)
+        // would end the process.
+        var clock = new LateCallbackTimeProvider();
+        using var pipeline = new Pipeline(o => o.ProcessingEnabled = false);
+        var buffer = new ChannelClickBuffer(
+            Microsoft.Extensions.Options.Options.Create(new ClickAnalyticsOptions { ProcessingEnabled = false }),
+            pipeline.Metrics,
+            clock);
+        var unobserved = new List<Exception>();
+
+        for (int i = 0; i < 20; i++)
+        {
+            buffer.TryWrite(TestClicks.Create(2 * i));
+            ValueTask<ClickBatch?> read = buffer.ReadBatchAsync(2, TimeSpan.FromHours(1), CancellationToken.None);
+            buffer.TryWrite(TestClicks.Create((2 * i) + 1));
+            ClickBatch? batch = await read;
+            Assert.That(batch!.Clicks.Select(TestClicks.Number), Is.EqualTo(new[] { 2 * i, (2 * i) + 1 }));
+        }
+
+        await clock.DeliverLateCallbacksAsync(unobserved);
+        Assert.That(clock.Delivered, Is.GreaterThan(0), "late callbacks were delivered");
+        Assert.That(unobserved, Is.Empty);
+    }
+
+    /// <summary>The system clock, except that a disposed timer's callback still runs once, later, when asked.</summary>
+    private sealed class LateCallbackTimeProvider : TimeProvider
+    {
+        private readonly List<(TimerCallback Callback, object? State)> _late = [];
+
+        public int Delivered { get; private set; }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            new LateTimer(System.CreateTimer(callback, state, dueTime, period), () => { lock (_late) { _late.Add((callback, state)); } });
+
+        public Task DeliverLateCallbacksAsync(List<Exception> errors) => Task.Run(() =>
+        {
+            lock (_late)
+            {
+                foreach ((TimerCallback callback, object? state) in _late)
+                {
+                    try
+                    {
+                        callback(state);
+                    }
+                    catch (Exception ex)
+                    {
+                        errors.Add(ex);
+                    }
+
+                    Delivered++;
+                }
+            }
+        });
+
+        private sealed class LateTimer(ITimer timer, Action onDispose) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => timer.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                timer.Dispose();
+                onDispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
 }
