@@ -157,6 +157,42 @@ public class DuckDbLayoutTests
         }
     }
 
+    [Test]
+    public async Task Readers_of_the_view_and_the_counts_keep_working_while_batches_add_columns_and_dimension_rows()
+    {
+        using var store = new DuckDbStore(_path);
+        await store.WriteAsync([Click(Day1, "agent-0", "CH")]);
+        using var stop = new CancellationTokenSource();
+        int reads = 0;
+        Task reader = Task.Run(async () =>
+        {
+            var day = new ClickAnalytics.Querying.ClickQuery { From = DateOnly.FromDateTime(Day1.UtcDateTime), To = DateOnly.FromDateTime(Day1.UtcDateTime), IncludeBots = true };
+            while (!stop.IsCancellationRequested)
+            {
+                long viewed = (long)DuckDbStore.Sql(_path, "SELECT count(*) FROM clicks WHERE user_agent LIKE 'agent-%'").Single()[0];
+                long counted = (await store.Queries.GetDailyClicksAsync(day)).Single().Clicks;
+                Assert.That(viewed, Is.GreaterThan(0));
+                Assert.That(counted, Is.GreaterThan(0));
+                reads++;
+            }
+        });
+
+        for (int batch = 1; batch <= 30; batch++)
+        {
+            List<EnrichedClick> clicks = Enumerable.Range(0, 50).Select(i => Click(Day1.AddSeconds((batch * 50) + i), $"agent-{batch}-{i % 3}", "CH")).ToList();
+            clicks[0].SetDimension($"extra_{batch % 10}", "x");
+            await store.WriteAsync(clicks);
+        }
+
+        await stop.CancelAsync();
+        await reader;
+
+        Assert.That(reads, Is.GreaterThan(0));
+        Assert.That(Count("clicks"), Is.EqualTo(1 + (30 * 50)));
+        Assert.That(Count("click_user_agents"), Is.EqualTo(1 + (30 * 3)));
+        Assert.That(DuckDbStore.Sql(_path, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'clicks' AND column_name LIKE 'extra_%'").Single()[0], Is.EqualTo(10L));
+    }
+
     private long Count(string from) => (long)DuckDbStore.Sql(_path, $"SELECT count(*) FROM {from}").Single()[0];
 
     private static EnrichedClick Click(DateTimeOffset at, string userAgent, string country, string referer = "https://www.example.org/") =>
