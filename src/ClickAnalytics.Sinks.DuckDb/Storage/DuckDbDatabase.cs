@@ -94,8 +94,7 @@ internal sealed class DuckDbDatabase : IDisposable
                     continue;
                 }
 
-                // Names are validated identifiers ([a-z][a-z0-9_]*), so they are safe to quote and use.
-                Execute(connection, $"ALTER TABLE {DuckDbLayout.EventsTable} ADD COLUMN IF NOT EXISTS \"{name}\" VARCHAR DEFAULT ''");
+                Execute(connection, $"ALTER TABLE {DuckDbLayout.EventsTable} ADD COLUMN IF NOT EXISTS {DuckDbLayout.Quote(name)} VARCHAR DEFAULT ''");
                 _dimensionColumns.Add(name);
                 DimensionColumns.Add(name);
                 added = true;
@@ -167,7 +166,7 @@ internal sealed class DuckDbDatabase : IDisposable
                 List<string> custom = ColumnNames(connection, Wide).Where(name => !ClickSchema.Columns.Any(c => c.Name == name)).ToList();
                 foreach (string name in custom)
                 {
-                    Execute(connection, $"ALTER TABLE {DuckDbLayout.EventsTable} ADD COLUMN \"{name}\" VARCHAR DEFAULT ''");
+                    Execute(connection, $"ALTER TABLE {DuckDbLayout.EventsTable} ADD COLUMN {DuckDbLayout.Quote(name)} VARCHAR DEFAULT ''");
                 }
 
                 foreach (string statement in DuckDbLayout.MigrateFromWideTableSql(Wide, custom))

@@ -114,7 +114,7 @@ internal static class DuckDbLayout
     public static string CreateClicksViewSql(IReadOnlyList<string> customColumns)
     {
         var sql = new StringBuilder("CREATE OR REPLACE VIEW ").Append(ClickSchema.ClicksTable).Append(" AS SELECT ");
-        sql.AppendJoin(", ", ClickSchema.Columns.Select(c => $"{Owner(c)}.{c.Name}").Concat(customColumns.Select(name => $"{EventsTable}.\"{name}\"")));
+        sql.AppendJoin(", ", ClickSchema.Columns.Select(c => $"{Owner(c)}.{c.Name}").Concat(customColumns.Select(name => $"{EventsTable}.{Quote(name)}")));
         sql.Append(" FROM ").Append(EventsTable);
         foreach (DuckDbDimension dimension in Dimensions)
         {
@@ -142,7 +142,7 @@ internal static class DuckDbLayout
         var select = new StringBuilder("INSERT INTO ").Append(EventsTable).Append(" SELECT ");
         select.AppendJoin(", ", EventColumns.Select(c => $"w.{c.Name}")
             .Concat(Dimensions.Select(d => $"{d.Table}.{d.KeyColumn}"))
-            .Concat(customColumns.Select(name => $"w.\"{name}\"")));
+            .Concat(customColumns.Select(name => $"w.{Quote(name)}")));
         select.Append(" FROM ").Append(table).Append(" w");
         foreach (DuckDbDimension dimension in Dimensions)
         {
@@ -152,6 +152,9 @@ internal static class DuckDbLayout
 
         yield return select.ToString();
     }
+
+    /// <summary>A column name as a quoted identifier; custom columns read from a file may hold any character.</summary>
+    public static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     private static string Owner(ClickColumn column) =>
         Dimensions.FirstOrDefault(d => d.Columns.Contains(column))?.Table ?? EventsTable;

@@ -193,6 +193,25 @@ public class DuckDbLayoutTests
         Assert.That(DuckDbStore.Sql(_path, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'clicks' AND column_name LIKE 'extra_%'").Single()[0], Is.EqualTo(10L));
     }
 
+    [Test]
+    public async Task A_text_column_added_by_hand_under_any_name_survives_reopening_and_shows_in_the_view()
+    {
+        using (var store = new DuckDbStore(_path))
+        {
+            await store.WriteAsync([Click(Day1, "a", "CH")]);
+        }
+
+        DuckDbStore.Sql(_path, "ALTER TABLE click_events ADD COLUMN \"note \"\"x\"\"; --\" VARCHAR DEFAULT 'kept'");
+        using (var store = new DuckDbStore(_path))
+        {
+            await store.WriteAsync([Click(Day1.AddSeconds(1), "b", "CH")]);
+        }
+
+        string last = (string)DuckDbStore.Sql(_path, "SELECT column_name FROM information_schema.columns WHERE table_name = 'clicks' ORDER BY ordinal_position DESC LIMIT 1").Single()[0];
+        Assert.That(last, Is.EqualTo("note \"x\"; --"));
+        Assert.That(DuckDbStore.Sql(_path, "SELECT user_agent, \"note \"\"x\"\"; --\" FROM clicks ORDER BY timestamp"), Is.EqualTo(new[] { new object[] { "a", "kept" }, ["b", ""] }));
+    }
+
     private long Count(string from) => (long)DuckDbStore.Sql(_path, $"SELECT count(*) FROM {from}").Single()[0];
 
     private static EnrichedClick Click(DateTimeOffset at, string userAgent, string country, string referer = "https://www.example.org/") =>
