@@ -163,13 +163,14 @@ internal sealed class DuckDbDatabase : IDisposable
 
             if (migrate)
             {
-                List<string> custom = ColumnNames(connection, Wide).Where(name => !ClickSchema.Columns.Any(c => c.Name == name)).ToList();
+                List<string> wideColumns = ColumnNames(connection, Wide);
+                List<string> custom = wideColumns.Where(name => !ClickSchema.Columns.Any(c => c.Name == name)).ToList();
                 foreach (string name in custom)
                 {
                     Execute(connection, $"ALTER TABLE {DuckDbLayout.EventsTable} ADD COLUMN {DuckDbLayout.Quote(name)} VARCHAR DEFAULT ''");
                 }
 
-                foreach (string statement in DuckDbLayout.MigrateFromWideTableSql(Wide, custom))
+                foreach (string statement in DuckDbLayout.MigrateFromWideTableSql(Wide, wideColumns.ToHashSet(StringComparer.Ordinal), custom))
                 {
                     Execute(connection, statement);
                 }

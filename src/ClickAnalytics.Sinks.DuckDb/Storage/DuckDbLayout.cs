@@ -128,30 +128,46 @@ internal static class DuckDbLayout
 
     /// <summary>
     /// Statements that move a file written with one wide <see cref="ClickSchema.ClicksTable"/> table
-    /// (<paramref name="table"/>, renamed out of the way) into this layout: each distinct combination
-    /// becomes a dimension row, each click an event row. The tables must exist and be empty.
+    /// (<paramref name="table"/>, renamed out of the way, with columns <paramref name="wideColumns"/>)
+    /// into this layout: each distinct combination becomes a dimension row, each click an event row.
+    /// Schema columns the wide table does not have (files from before they existed) get their
+    /// empty value. The tables must exist and be empty.
     /// </summary>
-    public static IEnumerable<string> MigrateFromWideTableSql(string table, IReadOnlyList<string> customColumns)
+    public static IEnumerable<string> MigrateFromWideTableSql(string table, IReadOnlySet<string> wideColumns, IReadOnlyList<string> customColumns)
     {
+        string Value(ClickColumn column, string alias) =>
+            wideColumns.Contains(column.Name) ? $"{alias}{column.Name}" : $"{EmptyValue(column)} AS {column.Name}";
+
         foreach (DuckDbDimension dimension in Dimensions)
         {
             string columns = string.Join(", ", dimension.Columns.Select(c => c.Name));
-            yield return $"INSERT INTO {dimension.Table} SELECT (row_number() OVER ())::UINTEGER, {columns} FROM (SELECT DISTINCT {columns} FROM {table})";
+            string values = string.Join(", ", dimension.Columns.Select(c => Value(c, "")));
+            yield return $"INSERT INTO {dimension.Table} SELECT (row_number() OVER ())::UINTEGER, {columns} FROM (SELECT DISTINCT {values} FROM {table})";
         }
 
         var select = new StringBuilder("INSERT INTO ").Append(EventsTable).Append(" SELECT ");
-        select.AppendJoin(", ", EventColumns.Select(c => $"w.{c.Name}")
+        select.AppendJoin(", ", EventColumns.Select(c => Value(c, "w."))
             .Concat(Dimensions.Select(d => $"{d.Table}.{d.KeyColumn}"))
             .Concat(customColumns.Select(name => $"w.{Quote(name)}")));
         select.Append(" FROM ").Append(table).Append(" w");
         foreach (DuckDbDimension dimension in Dimensions)
         {
             select.Append(" JOIN ").Append(dimension.Table).Append(" ON ")
-                .AppendJoin(" AND ", dimension.Columns.Select(c => $"{dimension.Table}.{c.Name} = w.{c.Name}"));
+                .AppendJoin(" AND ", dimension.Columns.Select(c => $"{dimension.Table}.{c.Name} = {(wideColumns.Contains(c.Name) ? "w." + c.Name : EmptyValue(c))}"));
         }
 
         yield return select.ToString();
     }
+
+    /// <summary>The value a column has when nothing is known (what the schema's readers give for an unset value).</summary>
+    private static string EmptyValue(ClickColumn column) => column.Type switch
+    {
+        ClickColumnType.String => "''",
+        ClickColumnType.Boolean => "false",
+        ClickColumnType.UInt32 => "0::UINTEGER",
+        ClickColumnType.Uuid => "'00000000-0000-0000-0000-000000000000'::UUID",
+        _ => throw new InvalidOperationException($"The earlier clicks table has no '{column.Name}' column, which every version stored; this file cannot be moved."),
+    };
 
     /// <summary>A column name as a quoted identifier; custom columns read from a file may hold any character.</summary>
     public static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

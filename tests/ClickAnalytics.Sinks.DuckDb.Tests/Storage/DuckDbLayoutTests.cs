@@ -212,6 +212,46 @@ public class DuckDbLayoutTests
         Assert.That(DuckDbStore.Sql(_path, "SELECT user_agent, \"note \"\"x\"\"; --\" FROM clicks ORDER BY timestamp"), Is.EqualTo(new[] { new object[] { "a", "kept" }, ["b", ""] }));
     }
 
+    [Test]
+    public async Task A_wide_table_from_before_some_columns_existed_is_moved_with_those_columns_empty()
+    {
+        string reference = DuckDbStore.TempPath();
+        try
+        {
+            var clicks = Enumerable.Range(0, 50).Select(i => Click(Day1.AddSeconds(i), $"agent-{i % 4}", "CH")).ToList();
+            foreach (EnrichedClick click in clicks)
+            {
+                click.Asn = 64_500;
+                click.BotReasons = "test-reason";
+                click.RepeatOf = Guid.NewGuid();
+            }
+
+            using (var store = new DuckDbStore(reference))
+            {
+                await store.WriteAsync(clicks);
+            }
+
+            System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
+            DuckDbStore.Sql(_path, $"ATTACH '{reference}' AS ref (READ_ONLY); CREATE TABLE clicks AS SELECT * EXCLUDE (asn, bot_reasons, repeat_of) FROM ref.clicks; DETACH ref");
+
+            using (var store = new DuckDbStore(_path))
+            {
+                await store.WriteAsync([Click(Day1.AddHours(1), "agent-new", "CH")]);
+            }
+
+            const string Kept = "SELECT * EXCLUDE (asn, bot_reasons, repeat_of) FROM clicks WHERE timestamp < '2026-10-01 10:00:00' ORDER BY event_id";
+            Assert.That(DuckDbStore.Sql(_path, Kept), Is.EqualTo(DuckDbStore.Sql(reference, Kept)));
+            Assert.That(
+                DuckDbStore.Sql(_path, "SELECT DISTINCT asn, bot_reasons, repeat_of FROM clicks"),
+                Is.EqualTo(new[] { new object[] { 0u, "", Guid.Empty } }));
+            Assert.That(Count("click_events"), Is.EqualTo(51));
+        }
+        finally
+        {
+            DuckDbStore.DeleteFolderOf(reference);
+        }
+    }
+
     private long Count(string from) => (long)DuckDbStore.Sql(_path, $"SELECT count(*) FROM {from}").Single()[0];
 
     private static EnrichedClick Click(DateTimeOffset at, string userAgent, string country, string referer = "https://www.example.org/") =>
