@@ -7,6 +7,9 @@
 #   ROUNDS=3 DURATION=10s WARMUP=10s CONNECTIONS=32 THREADS=1 benchmarks/load/run.sh
 # PROFILE=1 also samples the server with perf during each route's first round and prints where
 # its CPU went (samples per 1 000 requests by library; 1 sample = 2 ms of CPU).
+# BUFFER=redis runs the sample as a web node of the distributed mode instead: it captures into a
+# Redis stream (a redis-server started here on loopback) and processes nothing, as web nodes do
+# when workers store; the clicks are then counted in the stream.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${ROUNDS:-3} duration=${DURATION:-10s} connections=${CONNECTIONS:-32} threads=${THREADS:-1}
@@ -22,16 +25,32 @@ if [ "$profile" = 1 ] && ! command -v perf >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >/dev/null
 fi
 
+buffer=${BUFFER:-channel}
+redis_port=${REDIS_PORT:-6399}
+extra_env=()
+if [ "$buffer" = redis ]; then
+  if ! command -v redis-server >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools >/dev/null
+  fi
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --dir "$work" --pidfile "$work/redis.pid" --logfile "$work/redis.log"
+  for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  # The stream is not trimmed during the run, so every click produced can be counted at the end.
+  extra_env=(ClickAnalytics__Redis__Configuration="127.0.0.1:$redis_port" ClickAnalytics__ProcessingEnabled=false
+    ClickAnalytics__Redis__MaxLength=1000000000)
+fi
+
 dotnet build samples/ClickAnalytics.Sample.Shortener -c Release -nologo -clp:ErrorsOnly >/dev/null
 # With PROFILE=1 the runtime writes a perf map so that JIT-compiled methods have names.
 DOTNET_PerfMapEnabled=$profile DOTNET_EnableWriteXorExecute=$((1 - profile)) \
 ASPNETCORE_URLS="http://127.0.0.1:$port" \
 ClickAnalytics__DuckDb__Path="$work/clicks.duckdb" \
+env "${extra_env[@]}" \
 Sample__UntrackedRoute=true \
 Logging__LogLevel__Default=Warning \
   dotnet samples/ClickAnalytics.Sample.Shortener/bin/Release/net10.0/ClickAnalytics.Sample.Shortener.dll >"$work/sample.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; [ "$buffer" = redis ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1; rm -rf "$work"' EXIT
 
 for _ in $(seq 1 100); do
   curl -fsS -o /dev/null "http://127.0.0.1:$port/api/links" 2>/dev/null && break
@@ -47,42 +66,57 @@ user_agent='Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML,
 # with the pipeline's code too, which runs once per batch rather than once per request and so
 # reaches its optimized tier later than the request path does.
 warmup=${WARMUP:-10s}
-wrk -t"$threads" -c"$connections" -d"$warmup" -H "User-Agent: $user_agent" "http://127.0.0.1:$port/load" >/dev/null
+# Every tracked request is counted (warm-up included), to compare with the clicks that arrived.
+requests_of() { awk '/requests in/ {print $1}' <<<"$1"; }
+tracked_sent=$(requests_of "$(wrk -t"$threads" -c"$connections" -d"$warmup" -H "User-Agent: $user_agent" "http://127.0.0.1:$port/load")")
 wrk -t"$threads" -c"$connections" -d"$warmup" -H "User-Agent: $user_agent" "http://127.0.0.1:$port/untracked/load" >/dev/null
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$pid}/stat"; }
+redis_pid=""
+[ "$buffer" = redis ] && redis_pid=$(cat "$work/redis.pid")
 seconds=${duration%s}
 hz=$(getconf CLK_TCK)
 
-run() { # route round -> "rps p99ms cpu_us_per_request"
-  local out rps p99 c0 c1 perf_pid=""
+run() { # route round -> "rps p99ms cpu_us_per_request redis_cpu_us_per_request"
+  local out rps p99 c0 c1 r0=0 r1=0 perf_pid=""
   if [ "$profile" = 1 ] && [ "$2" = 1 ]; then
     perf record -F 499 -g -p "$pid" -o "$work/perf-${1//\//_}.data" -- sleep $((seconds > 3 ? seconds - 2 : 1)) >/dev/null 2>&1 &
     perf_pid=$!
   fi
   c0=$(cpu_ticks)
+  [ -n "$redis_pid" ] && r0=$(cpu_ticks "$redis_pid")
   out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency \
     -H "User-Agent: $user_agent" \
     "http://127.0.0.1:$port/$1")
   c1=$(cpu_ticks)
+  [ -n "$redis_pid" ] && r1=$(cpu_ticks "$redis_pid")
   [ -n "$perf_pid" ] && wait "$perf_pid"
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
-  echo "$rps $p99 $(awk -v c=$((c1 - c0)) -v hz="$hz" -v r="$rps" -v s="$seconds" 'BEGIN {printf "%.1f", c / hz * 1e6 / (r * s)}')"
+  per_request() { awk -v c="$1" -v hz="$hz" -v r="$rps" -v s="$seconds" 'BEGIN {printf "%.1f", c / hz * 1e6 / (r * s)}'; }
+  echo "$rps $p99 $(per_request $((c1 - c0))) $(per_request $((r1 - r0))) $(requests_of "$out")"
 }
 
-tracked=() untracked=() tracked_p99=() untracked_p99=()
+tracked=() untracked=() tracked_p99=() untracked_p99=() tracked_cpu=() untracked_cpu=()
 declare -A first_rps
-printf '%-6s %-10s %12s %10s %16s\n' round route "requests/s" "p99 ms" "server µs/req"
+if [ "$buffer" = redis ]; then
+  printf '%-6s %-10s %12s %10s %16s %15s\n' round route "requests/s" "p99 ms" "server µs/req" "redis µs/req"
+else
+  printf '%-6s %-10s %12s %10s %16s\n' round route "requests/s" "p99 ms" "server µs/req"
+fi
 for r in $(seq 1 "$rounds"); do
   # Alternate the order so neither route always runs on a warmer (or more tired) machine.
   if (( r % 2 )); then order="load untracked/load"; else order="untracked/load load"; fi
   for route in $order; do
-    read -r rps p99 cpu <<<"$(run "$route" "$r")"
-    if [ "$route" = load ]; then tracked+=("$rps"); tracked_p99+=("$p99"); name=tracked
-    else untracked+=("$rps"); untracked_p99+=("$p99"); name=untracked; fi
+    read -r rps p99 cpu redis_cpu sent <<<"$(run "$route" "$r")"
+    if [ "$route" = load ]; then tracked+=("$rps"); tracked_p99+=("$p99"); tracked_cpu+=("$cpu"); name=tracked; tracked_sent=$((tracked_sent + sent))
+    else untracked+=("$rps"); untracked_p99+=("$p99"); untracked_cpu+=("$cpu"); name=untracked; fi
     [ "$r" = 1 ] && first_rps[$name]=$rps
-    printf '%-6s %-10s %12s %10s %16s\n' "$r" "$name" "$rps" "$p99" "$cpu"
+    if [ "$buffer" = redis ]; then
+      printf '%-6s %-10s %12s %10s %16s %15s\n' "$r" "$name" "$rps" "$p99" "$cpu" "$redis_cpu"
+    else
+      printf '%-6s %-10s %12s %10s %16s\n' "$r" "$name" "$rps" "$p99" "$cpu"
+    fi
   done
 done
 
@@ -93,6 +127,9 @@ echo
 echo "median tracked:   $t requests/s, p99 $tp ms"
 echo "median untracked: $u requests/s, p99 $up ms"
 awk -v t="$t" -v u="$u" 'BEGIN {printf "tracked / untracked throughput: %.3f\n", t/u}'
+tc=$(median "${tracked_cpu[@]}"); uc=$(median "${untracked_cpu[@]}")
+echo "median server CPU per request: tracked $tc µs, untracked $uc µs"
+awk -v t="$tc" -v u="$uc" 'BEGIN {printf "untracked / tracked server CPU per request: %.3f (the throughput ratio if the server'"'"'s CPU were the only limit)\n", u/t}'
 
 if [ "$profile" = 1 ]; then
   for name in tracked untracked; do
@@ -106,5 +143,9 @@ fi
 
 # The clicks really went through the pipeline: ask the sample what it stored.
 sleep 2
-stored=$(curl -fsS "http://127.0.0.1:$port/api/links/load/clicks?includeBots=true&includeRepeats=true" | grep -o '"clicks":[0-9]*' | awk -F: '{s+=$2} END {print s}')
-echo "clicks stored for the tracked route: $stored"
+if [ "$buffer" = redis ]; then
+  echo "tracked requests sent: $tracked_sent; clicks in the Redis stream: $(redis-cli -p "$redis_port" xlen clickanalytics:clicks)"
+else
+  stored=$(curl -fsS "http://127.0.0.1:$port/api/links/load/clicks?includeBots=true&includeRepeats=true" | grep -o '"clicks":[0-9]*' | awk -F: '{s+=$2} END {print s}')
+  echo "tracked requests sent: $tracked_sent; clicks stored for the tracked route: $stored"
+fi

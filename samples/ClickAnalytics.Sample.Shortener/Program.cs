@@ -18,7 +18,15 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton<LinkStore>();
 builder.Services.AddSingleton<RecentClicks>();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddClickAnalytics().AddDuckDb();
+IClickAnalyticsBuilder analytics = builder.Services.AddClickAnalytics();
+if (!string.IsNullOrEmpty(builder.Configuration["ClickAnalytics:Redis:Configuration"]))
+{
+    // A web node of a larger deployment: clicks go to a Redis stream for the workers
+    // (samples/ClickAnalytics.Sample.Worker); set ClickAnalytics:ProcessingEnabled=false here.
+    analytics.UseRedisStreams();
+}
+
+analytics.AddDuckDb();
 builder.Services.Configure<ForwardedHeadersOptions>(options =>
 {
     // Only the loopback proxy (the default KnownProxies) is trusted; add your load balancer here.
