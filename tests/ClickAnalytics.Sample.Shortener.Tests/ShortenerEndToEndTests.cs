@@ -135,4 +135,50 @@ public class ShortenerEndToEndTests
     }
 
     private sealed record DayClicks(string Date, long Clicks);
+
+    [Test]
+    public async Task With_a_Redis_configuration_the_sample_is_a_web_node_and_every_redirect_reaches_the_stream()
+    {
+        string redis = Environment.GetEnvironmentVariable("CLICKANALYTICS_TEST_REDIS") ?? "";
+        if (redis.Length == 0)
+        {
+            Assert.Fail("CLICKANALYTICS_TEST_REDIS is not set: eng/test.sh starts Redis on loopback and sets it.");
+        }
+
+        string stream = "sample-web-node:" + Guid.NewGuid().ToString("N");
+        using WebApplicationFactory<Program> webNode = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ClickAnalytics:DuckDb:Path", Path.Combine(_folder, "web-node.duckdb"));
+            web.UseSetting("ClickAnalytics:ProcessingEnabled", "false");
+            web.UseSetting("ClickAnalytics:Redis:Configuration", redis);
+            web.UseSetting("ClickAnalytics:Redis:StreamKey", stream);
+            web.UseSetting("ClickAnalytics:Redis:DeadLetterStreamKey", stream + ":dead");
+        });
+        HttpClient client = webNode.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        Assert.That((await client.PostAsJsonAsync("/api/links", new { url = "https://example.com/node", code = "node" })).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+
+        const int n = 25;
+        for (int i = 0; i < n; i++)
+        {
+            HttpResponseMessage redirect = await client.GetAsync("/node");
+            Assert.That(redirect.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        }
+
+        await using StackExchange.Redis.ConnectionMultiplexer connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis);
+        StackExchange.Redis.IDatabase db = connection.GetDatabase();
+        try
+        {
+            DateTime giveUp = DateTime.UtcNow.AddSeconds(60);
+            while (await db.StreamLengthAsync(stream) < n && DateTime.UtcNow < giveUp)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.That(await db.StreamLengthAsync(stream), Is.EqualTo(n), "one entry per redirect, produced by the web node");
+        }
+        finally
+        {
+            await db.KeyDeleteAsync([stream, stream + ":dead"]);
+        }
+    }
 }
