@@ -86,12 +86,14 @@ public class ClickProcessorTests
     {
         var sink = new RecordingSink { AlwaysFail = true };
         using var pipeline = new Pipeline(o => { o.SinkMaxAttempts = 3; o.BatchSize = 4; }, sinks: sink);
-        await pipeline.Processor.StartAsync(CancellationToken.None);
-
+        // Buffered before the processor starts, so the batches are 4, 4 and 2 (a processor already
+        // waiting could take a smaller first batch and make a fourth).
         for (int i = 0; i < 10; i++)
         {
             pipeline.Writer.TryWrite(TestClicks.Create(i));
         }
+
+        await pipeline.Processor.StartAsync(CancellationToken.None);
 
         Eventually.True(() => pipeline.Failed.Sum() == 10, "all ten clicks counted as failed");
         await pipeline.Processor.StopAsync(CancellationToken.None);
