@@ -17,7 +17,7 @@ namespace ClickAnalytics.Sinks.DuckDb.Storage;
 /// </summary>
 internal sealed class DimensionKeys
 {
-    private readonly DuckDbDimension _dimension;
+    private readonly DimensionRowComparer _comparer;
     private readonly Dictionary<DimensionRow, uint> _keys;
     private readonly Dictionary<DimensionRow, uint>.AlternateLookup<EnrichedClick> _byClick;
     private readonly List<DimensionRow> _uncommitted = [];
@@ -25,13 +25,14 @@ internal sealed class DimensionKeys
 
     public DimensionKeys(DuckDbDimension dimension, int limit)
     {
-        _dimension = dimension;
+        Dimension = dimension;
         Limit = limit;
-        _keys = new Dictionary<DimensionRow, uint>(new DimensionRowComparer(dimension));
+        _comparer = new DimensionRowComparer(dimension);
+        _keys = new Dictionary<DimensionRow, uint>(_comparer);
         _byClick = _keys.GetAlternateLookup<EnrichedClick>();
     }
 
-    public DuckDbDimension Dimension => _dimension;
+    public DuckDbDimension Dimension { get; }
 
     /// <summary>How many rows are remembered before the memory starts over.</summary>
     public int Limit { get; }
@@ -47,13 +48,13 @@ internal sealed class DimensionKeys
     {
         if (_next == uint.MaxValue)
         {
-            throw new InvalidOperationException($"The keys of {_dimension.Table} are exhausted.");
+            throw new InvalidOperationException($"The keys of {Dimension.Table} are exhausted.");
         }
 
         uint key = _next++;
-        _byClick.TryAdd(click, key);
-        _byClick.TryGetValue(click, out DimensionRow? row, out _);
-        _uncommitted.Add(row!);
+        DimensionRow row = _comparer.Create(click);
+        _keys.Add(row, key);
+        _uncommitted.Add(row);
         return key;
     }
 
@@ -84,21 +85,21 @@ internal sealed class DimensionKeys
         _uncommitted.Clear();
         using (DuckDBCommand command = connection.CreateCommand())
         {
-            command.CommandText = $"SELECT coalesce(max({_dimension.KeyColumn}), 0) FROM {_dimension.Table}";
+            command.CommandText = $"SELECT coalesce(max({Dimension.KeyColumn}), 0) FROM {Dimension.Table}";
             _next = Convert.ToUInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) + 1;
         }
 
         using DuckDBCommand rows = connection.CreateCommand();
         rows.CommandText =
-            $"SELECT {_dimension.KeyColumn}, {string.Join(", ", _dimension.Columns.Select(c => c.Name))} " +
-            $"FROM {_dimension.Table} ORDER BY {_dimension.KeyColumn} DESC LIMIT {Limit}";
+            $"SELECT {Dimension.KeyColumn}, {string.Join(", ", Dimension.Columns.Select(c => c.Name))} " +
+            $"FROM {Dimension.Table} ORDER BY {Dimension.KeyColumn} DESC LIMIT {Limit}";
         using var reader = rows.ExecuteReader();
         while (reader.Read())
         {
-            var values = new object[_dimension.Columns.Count];
+            var values = new object[Dimension.Columns.Count];
             for (int i = 0; i < values.Length; i++)
             {
-                values[i] = _dimension.Columns[i].Type switch
+                values[i] = Dimension.Columns[i].Type switch
                 {
                     ClickColumnType.String => reader.GetString(i + 1),
                     ClickColumnType.UInt32 => reader.GetFieldValue<uint>(i + 1),

@@ -31,7 +31,11 @@ internal sealed unsafe class DuckDbChunkAppender : IDisposable
     private int _row;
     private bool _completed;
 
-    public DuckDbChunkAppender(DuckDBConnection connection, string table)
+    /// <summary>
+    /// Opens an appender on <paramref name="table"/>, which must have <paramref name="expectedColumns"/>
+    /// columns: a table changed behind the store's back is a clear error, not rows written askew.
+    /// </summary>
+    public DuckDbChunkAppender(DuckDBConnection connection, string table, int expectedColumns)
     {
         if (NativeMethods.Appender.DuckDBAppenderCreate(connection.NativeConnection, null, table, out _appender) == DuckDBState.Error)
         {
@@ -41,6 +45,13 @@ internal sealed unsafe class DuckDbChunkAppender : IDisposable
         }
 
         int columns = (int)NativeMethods.Appender.DuckDBAppenderColumnCount(_appender);
+        if (columns != expectedColumns)
+        {
+            _appender.Dispose();
+            throw new InvalidOperationException(
+                $"The {table} table has {columns} columns where this version expects {expectedColumns}; was the file changed by another program?");
+        }
+
         var logicalTypes = new DuckDBLogicalType[columns];
         var handles = new IntPtr[columns];
         _types = new DuckDBType[columns];
@@ -68,12 +79,6 @@ internal sealed unsafe class DuckDbChunkAppender : IDisposable
         _data = new nint[columns];
         LoadVectors();
     }
-
-    /// <summary>Number of columns the table has, in table order.</summary>
-    public int ColumnCount => _types.Length;
-
-    /// <summary>DuckDB's type of column <paramref name="column"/>.</summary>
-    public DuckDBType ColumnType(int column) => _types[column];
 
     public void SetString(int column, string value)
     {

@@ -65,9 +65,8 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
         try
         {
             HashSet<Guid> skip = min <= _lookupWatermark ? StoredIds(connection, min, max) : [];
-            using (var events = new DuckDbChunkAppender(connection, DuckDbLayout.EventsTable))
+            using (var events = new DuckDbChunkAppender(connection, DuckDbLayout.EventsTable, DuckDbLayout.FixedEventColumnCount + dimensions.Count))
             {
-                CheckLayout(events, dimensions.Count);
                 for (int i = 0; i < clicks.Count; i++)
                 {
                     EnrichedClick click = clicks[i];
@@ -138,7 +137,8 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
             if (!dimension.TryGetKey(click, out uint key))
             {
                 key = dimension.Add(click);
-                DuckDbChunkAppender table = dimensionAppenders[d] ??= OpenDimension(connection, dimension.Dimension);
+                DuckDbChunkAppender table = dimensionAppenders[d] ??=
+                    new DuckDbChunkAppender(connection, dimension.Dimension.Table, dimension.Dimension.Columns.Count + 1);
                 table.SetUInt32(0, key);
                 IReadOnlyList<ClickColumn> dimensionColumns = dimension.Dimension.Columns;
                 for (int c = 0; c < dimensionColumns.Count; c++)
@@ -185,30 +185,6 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
                 break;
             default:
                 throw new InvalidOperationException($"Unsupported column type {column.Type}.");
-        }
-    }
-
-    private static DuckDbChunkAppender OpenDimension(DuckDBConnection connection, DuckDbDimension dimension)
-    {
-        var appender = new DuckDbChunkAppender(connection, dimension.Table);
-        if (appender.ColumnCount != dimension.Columns.Count + 1)
-        {
-            int found = appender.ColumnCount;
-            appender.Dispose();
-            throw new InvalidOperationException(
-                $"The {dimension.Table} table has {found} columns where this version expects {dimension.Columns.Count + 1}; was the file changed by another program?");
-        }
-
-        return appender;
-    }
-
-    private static void CheckLayout(DuckDbChunkAppender appender, int dimensionCount)
-    {
-        int expected = DuckDbLayout.FixedEventColumnCount + dimensionCount;
-        if (appender.ColumnCount != expected)
-        {
-            throw new InvalidOperationException(
-                $"The {DuckDbLayout.EventsTable} table has {appender.ColumnCount} columns where this version expects {expected}; was the file changed by another program?");
         }
     }
 

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics.Storage;
@@ -94,7 +93,7 @@ internal sealed class DuckDbDatabase : IDisposable
                     continue;
                 }
 
-                Execute(connection, $"ALTER TABLE {DuckDbLayout.EventsTable} ADD COLUMN IF NOT EXISTS {DuckDbLayout.Quote(name)} VARCHAR DEFAULT ''");
+                Execute(connection, DuckDbLayout.AddCustomColumnSql(name));
                 _dimensionColumns.Add(name);
                 DimensionColumns.Add(name);
                 added = true;
@@ -167,7 +166,7 @@ internal sealed class DuckDbDatabase : IDisposable
                 List<string> custom = wideColumns.Where(name => !ClickSchema.Columns.Any(c => c.Name == name)).ToList();
                 foreach (string name in custom)
                 {
-                    Execute(connection, $"ALTER TABLE {DuckDbLayout.EventsTable} ADD COLUMN {DuckDbLayout.Quote(name)} VARCHAR DEFAULT ''");
+                    Execute(connection, DuckDbLayout.AddCustomColumnSql(name));
                 }
 
                 foreach (string statement in DuckDbLayout.MigrateFromWideTableSql(Wide, wideColumns.ToHashSet(StringComparer.Ordinal), custom))
@@ -220,17 +219,6 @@ internal sealed class DuckDbDatabase : IDisposable
 
         return names;
     }
-
-    internal static string SqlType(ClickColumnType type) => type switch
-    {
-        ClickColumnType.String => "VARCHAR",
-        ClickColumnType.Boolean => "BOOLEAN",
-        ClickColumnType.UInt32 => "UINTEGER",
-        ClickColumnType.Timestamp => "TIMESTAMP",
-        ClickColumnType.Date => "DATE",
-        ClickColumnType.Uuid => "UUID",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
-    };
 
     internal static void Execute(DuckDBConnection connection, string sql)
     {

@@ -89,7 +89,7 @@ internal static class DuckDbLayout
     public static string CreateEventsTableSql()
     {
         var sql = new StringBuilder("CREATE TABLE IF NOT EXISTS ").Append(EventsTable).Append(" (");
-        sql.AppendJoin(", ", EventColumns.Select(c => $"{c.Name} {DuckDbDatabase.SqlType(c.Type)} NOT NULL"));
+        sql.AppendJoin(", ", EventColumns.Select(ColumnDefinition));
         foreach (DuckDbDimension dimension in Dimensions)
         {
             sql.Append(", ").Append(dimension.KeyColumn).Append(" UINTEGER NOT NULL");
@@ -104,7 +104,7 @@ internal static class DuckDbLayout
             .Append(" (").Append(dimension.KeyColumn).Append(" UINTEGER PRIMARY KEY");
         foreach (ClickColumn column in dimension.Columns)
         {
-            sql.Append(", ").Append(column.Name).Append(' ').Append(DuckDbDatabase.SqlType(column.Type)).Append(" NOT NULL");
+            sql.Append(", ").Append(ColumnDefinition(column));
         }
 
         return sql.Append(')').ToString();
@@ -169,8 +169,23 @@ internal static class DuckDbLayout
         _ => throw new InvalidOperationException($"The earlier clicks table has no '{column.Name}' column, which every version stored; this file cannot be moved."),
     };
 
+    /// <summary>Adds a custom dimension's text column to <see cref="EventsTable"/> (nothing when it is there).</summary>
+    public static string AddCustomColumnSql(string name) =>
+        $"ALTER TABLE {EventsTable} ADD COLUMN IF NOT EXISTS {Quote(name)} VARCHAR DEFAULT ''";
+
     /// <summary>A column name as a quoted identifier; custom columns read from a file may hold any character.</summary>
     public static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static string ColumnDefinition(ClickColumn column) => column.Name + " " + column.Type switch
+    {
+        ClickColumnType.String => "VARCHAR",
+        ClickColumnType.Boolean => "BOOLEAN",
+        ClickColumnType.UInt32 => "UINTEGER",
+        ClickColumnType.Timestamp => "TIMESTAMP",
+        ClickColumnType.Date => "DATE",
+        ClickColumnType.Uuid => "UUID",
+        _ => throw new ArgumentOutOfRangeException(nameof(column), column.Type, null),
+    } + " NOT NULL";
 
     private static string Owner(ClickColumn column) =>
         Dimensions.FirstOrDefault(d => d.Columns.Contains(column))?.Table ?? EventsTable;
