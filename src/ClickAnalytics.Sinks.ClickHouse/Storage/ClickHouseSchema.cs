@@ -108,28 +108,14 @@ internal sealed class ClickHouseSchema
     }
 
     /// <summary>The rollup's full key, in sorting key order: tenant, link, bucket, dimensions.</summary>
-    public static string RollupKey(ClickHouseRollup rollup)
-    {
-        var key = new StringBuilder("tenant_id, link_id, ").Append(rollup.Bucket);
-        foreach (string dimension in rollup.Dimensions)
-        {
-            key.Append(", ").Append(dimension);
-        }
-
-        return key.ToString();
-    }
+    public static string RollupKey(ClickHouseRollup rollup) => KeyList(rollup, rollup.Bucket);
 
     /// <summary>The rollup's key computed from raw click columns, each named as the rollup's column.</summary>
-    public static string RollupKeyFromRaw(ClickHouseRollup rollup)
-    {
-        var select = new StringBuilder("tenant_id, link_id, ").Append(rollup.BucketExpression).Append(" AS ").Append(rollup.Bucket);
-        foreach (string dimension in rollup.Dimensions)
-        {
-            select.Append(", ").Append(dimension);
-        }
+    public static string RollupKeyFromRaw(ClickHouseRollup rollup) =>
+        KeyList(rollup, rollup.BucketExpression + " AS " + rollup.Bucket);
 
-        return select.ToString();
-    }
+    private static string KeyList(ClickHouseRollup rollup, string bucket) =>
+        string.Join(", ", ["tenant_id", "link_id", bucket, .. rollup.Dimensions]);
 
     private List<string> RollupStatements(ClickHouseRollup rollup, string bucketType)
     {
