@@ -14,17 +14,8 @@ namespace ClickAnalytics.Sinks.DuckDb.Tests.Storage;
 /// The file's layout: clicks in <c>click_events</c>, repeating values once in dimension tables, and
 /// a <c>clicks</c> view that gives back exactly the schema's columns.
 /// </summary>
-public class DuckDbLayoutTests
+public class DuckDbLayoutTests : DuckDbFileTest
 {
-    private static readonly DateTimeOffset Day1 = new(2026, 10, 1, 9, 0, 0, TimeSpan.Zero);
-    private string _path = null!;
-
-    [SetUp]
-    public void SetUp() => _path = DuckDbStore.TempPath();
-
-    [TearDown]
-    public void TearDown() => DuckDbStore.DeleteFolderOf(_path);
-
     [Test]
     public async Task The_clicks_view_has_every_schema_column_in_order_with_its_type_then_the_custom_dimensions()
     {

@@ -8,17 +8,8 @@ using ClickAnalytics.Sinks.DuckDb.Tests.Support;
 
 namespace ClickAnalytics.Sinks.DuckDb.Tests.Storage;
 
-public class DuckDbStoreTests
+public class DuckDbStoreTests : DuckDbFileTest
 {
-    private static readonly DateTimeOffset Day1 = new(2026, 10, 1, 9, 0, 0, TimeSpan.Zero);
-    private string _path = null!;
-
-    [SetUp]
-    public void SetUp() => _path = DuckDbStore.TempPath();
-
-    [TearDown]
-    public void TearDown() => DuckDbStore.DeleteFolderOf(_path);
-
     [Test]
     public async Task Written_clicks_are_in_the_file_with_their_columns()
     {

@@ -12,17 +12,8 @@ using Microsoft.Extensions.Options;
 namespace ClickAnalytics.Sinks.DuckDb.Tests.Storage;
 
 /// <summary>The write path: values written into DuckDB's chunks by hand come back as DuckDB reads them, and redeliveries are found whether the sink remembers them or has to look.</summary>
-public class DuckDbWritePathTests
+public class DuckDbWritePathTests : DuckDbFileTest
 {
-    private static readonly DateTimeOffset Day1 = new(2026, 10, 1, 9, 0, 0, TimeSpan.Zero);
-    private string _path = null!;
-
-    [SetUp]
-    public void SetUp() => _path = DuckDbStore.TempPath();
-
-    [TearDown]
-    public void TearDown() => DuckDbStore.DeleteFolderOf(_path);
-
     [Test]
     public async Task Every_column_reads_back_as_written_across_chunk_boundaries()
     {
