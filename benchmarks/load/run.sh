@@ -99,11 +99,13 @@ run() { # route round -> "rps p99ms cpu_us_per_request redis_cpu_us_per_request"
 
 tracked=() untracked=() tracked_p99=() untracked_p99=() tracked_cpu=() untracked_cpu=()
 declare -A first_rps
-if [ "$buffer" = redis ]; then
-  printf '%-6s %-10s %12s %10s %16s %15s\n' round route "requests/s" "p99 ms" "server µs/req" "redis µs/req"
-else
-  printf '%-6s %-10s %12s %10s %16s\n' round route "requests/s" "p99 ms" "server µs/req"
-fi
+# One line per round; the redis-server's CPU only when there is one.
+row() { # round route rps p99 server_cpu redis_cpu
+  printf '%-6s %-10s %12s %10s %16s' "$1" "$2" "$3" "$4" "$5"
+  if [ "$buffer" = redis ]; then printf ' %15s' "$6"; fi
+  echo
+}
+row round route "requests/s" "p99 ms" "server µs/req" "redis µs/req"
 for r in $(seq 1 "$rounds"); do
   # Alternate the order so neither route always runs on a warmer (or more tired) machine.
   if (( r % 2 )); then order="load untracked/load"; else order="untracked/load load"; fi
@@ -112,11 +114,7 @@ for r in $(seq 1 "$rounds"); do
     if [ "$route" = load ]; then tracked+=("$rps"); tracked_p99+=("$p99"); tracked_cpu+=("$cpu"); name=tracked; tracked_sent=$((tracked_sent + sent))
     else untracked+=("$rps"); untracked_p99+=("$p99"); untracked_cpu+=("$cpu"); name=untracked; fi
     [ "$r" = 1 ] && first_rps[$name]=$rps
-    if [ "$buffer" = redis ]; then
-      printf '%-6s %-10s %12s %10s %16s %15s\n' "$r" "$name" "$rps" "$p99" "$cpu" "$redis_cpu"
-    else
-      printf '%-6s %-10s %12s %10s %16s\n' "$r" "$name" "$rps" "$p99" "$cpu"
-    fi
+    row "$r" "$name" "$rps" "$p99" "$cpu" "$redis_cpu"
   done
 done
 
