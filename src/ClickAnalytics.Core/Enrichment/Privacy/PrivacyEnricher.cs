@@ -3,7 +3,6 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -12,8 +11,8 @@ using Microsoft.Extensions.Options;
 namespace ClickAnalytics.Enrichment.Privacy;
 
 /// <summary>
-/// Sets the visitor id (HMAC-SHA256 of IP, User-Agent and tenant under the key of the click's UTC
-/// day, first 128 bits in hex) and the stored IP as <see cref="PrivacyOptions.IpStorage"/> allows.
+/// Sets the visitor id (SipHash-2-4, 128-bit output, of IP, User-Agent and tenant under the key of
+/// the click's UTC day, in hex) and the stored IP as <see cref="PrivacyOptions.IpStorage"/> allows.
 /// A click without an IP, or from a day whose key is already destroyed, gets no visitor id.
 /// </summary>
 internal sealed class PrivacyEnricher(IVisitorKeyStore keys, IOptions<PrivacyOptions> options) : IClickEnricher
@@ -38,48 +37,37 @@ internal sealed class PrivacyEnricher(IVisitorKeyStore keys, IOptions<PrivacyOpt
             return;
         }
 
-        // Batches nearly always hold one day, at most two around midnight. One HMAC context per day
-        // and batch, reused for every click: re-creating it per click costs more than the hash.
+        // Batches nearly always hold one day, at most two around midnight: the key is fetched once
+        // per day and batch.
         DateOnly day = default;
         bool dayKnown = false;
-        IncrementalHash? hmac = null;
-        try
+        SipHash128? hash = null;
+        for (int i = 0; i < clicks.Count; i++)
         {
-            for (int i = 0; i < clicks.Count; i++)
+            EnrichedClick click = clicks[i];
+            if (click.Click.ClientIp is null)
             {
-                EnrichedClick click = clicks[i];
-                if (click.Click.ClientIp is null)
-                {
-                    continue;
-                }
-
-                DateOnly clickDay = DateOnly.FromDateTime(click.Click.Timestamp.UtcDateTime);
-                if (!dayKnown || clickDay != day)
-                {
-                    hmac?.Dispose();
-                    hmac = null;
-                    day = clickDay;
-                    dayKnown = true;
-                    ReadOnlyMemory<byte> key = await keys.GetDailyKeyAsync(day, cancellationToken).ConfigureAwait(false);
-                    if (!key.IsEmpty)
-                    {
-                        hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Span);
-                    }
-                }
-
-                if (hmac is not null)
-                {
-                    click.VisitorId = VisitorId(hmac, click.Click);
-                }
+                continue;
             }
-        }
-        finally
-        {
-            hmac?.Dispose();
+
+            DateOnly clickDay = DateOnly.FromDateTime(click.Click.Timestamp.UtcDateTime);
+            if (!dayKnown || clickDay != day)
+            {
+                day = clickDay;
+                dayKnown = true;
+                ReadOnlyMemory<byte> key = await keys.GetDailyKeyAsync(day, cancellationToken).ConfigureAwait(false);
+                hash = key.IsEmpty ? null : new SipHash128(key.Span);
+            }
+
+            if (hash is { } keyed)
+            {
+                click.VisitorId = VisitorId(keyed, click.Click);
+            }
         }
     }
 
-    internal static string VisitorId(IncrementalHash hmac, ClickEvent click)
+    /// <summary>The visitor id of one click: the hash of its IP bytes, 0, User-Agent, 0 and tenant, in hex.</summary>
+    internal static string VisitorId(SipHash128 hash, ClickEvent click)
     {
         string userAgent = click.UserAgent ?? "";
         string tenant = click.TenantId ?? "";
@@ -96,10 +84,9 @@ internal sealed class PrivacyEnricher(IVisitorKeyStore keys, IOptions<PrivacyOpt
             message[length++] = 0;
             length += Encoding.UTF8.GetBytes(tenant, message[length..]);
 
-            hmac.AppendData(message[..length]);
-            Span<byte> hash = stackalloc byte[32];
-            hmac.GetHashAndReset(hash);
-            return Convert.ToHexStringLower(hash[..16]);
+            Span<byte> id = stackalloc byte[16];
+            hash.Hash(message[..length], id);
+            return Convert.ToHexStringLower(id);
         }
         finally
         {

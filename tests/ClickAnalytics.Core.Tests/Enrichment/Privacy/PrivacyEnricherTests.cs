@@ -43,6 +43,26 @@ public sealed class PrivacyEnricherTests
         });
     }
 
+    [TestCase("203.0.113.9")]
+    [TestCase("::ffff:203.0.113.9")]
+    public void The_visitor_id_is_the_siphash_of_ip_user_agent_and_tenant_under_the_days_key(string ip)
+    {
+        // Expected value from an independent implementation: the message 203 0 113 9, 0, the
+        // User-Agent, 0, "acme" under the key's first 16 bytes (00..0f), by
+        // openssl mac -macopt hexkey:000102030405060708090a0b0c0d0e0f -macopt size:16 -in FILE SIPHASH
+        var click = Clicks.Make(ip: ip, userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0", tenant: "acme");
+
+        Enricher(keys: new FixedKeyStore(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray())).Run(click);
+
+        Assert.That(click.VisitorId, Is.EqualTo("50a8d5abf73d6f8f9280226343419c8e"));
+    }
+
+    private sealed class FixedKeyStore(byte[] key) : IVisitorKeyStore
+    {
+        public ValueTask<ReadOnlyMemory<byte>> GetDailyKeyAsync(DateOnly day, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<ReadOnlyMemory<byte>>(key);
+    }
+
     [TestCase("203.0.113.77", IpStorage.Truncated, "203.0.113.0")]
     [TestCase("2001:db8:1234:5678:9abc::1", IpStorage.Truncated, "2001:db8:1234::")]
     [TestCase("::ffff:203.0.113.77", IpStorage.Truncated, "203.0.113.0")]
