@@ -7,9 +7,10 @@ using ClickAnalytics.Storage;
 namespace ClickAnalytics.Sinks.DuckDb.Storage;
 
 /// <summary>
-/// A group of <see cref="ClickSchema"/> columns whose values repeat from click to click (everything
-/// parsed from one user agent, one location, one referer, one campaign). Each distinct combination
-/// is stored once, in its own table under a key, and the click keeps only the key.
+/// A group of <see cref="ClickSchema"/> columns whose values repeat from click to click (a tenant
+/// with its flags, everything parsed from one user agent, one location, one referer, one campaign).
+/// Each distinct combination is stored once, in its own table under a key, and the click keeps only
+/// the key.
 /// </summary>
 internal sealed class DuckDbDimension
 {
