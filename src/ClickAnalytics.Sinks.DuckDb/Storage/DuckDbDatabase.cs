@@ -141,17 +141,37 @@ internal sealed class DuckDbDatabase : IDisposable
         return connection;
     }
 
-    /// <summary>Creates the tables and the view; a file with the earlier single wide table is moved into them first, in one transaction.</summary>
+    /// <summary>
+    /// Creates the tables and the view, in one transaction. A file of an earlier layout is moved into
+    /// them first: the single wide <see cref="ClickSchema.ClicksTable"/> table of the first versions
+    /// directly, and an earlier <see cref="DuckDbLayout.EventsTable"/> with other dimension tables
+    /// (it lacks a column this layout keeps per click) by reading its view into such a wide table
+    /// first, so both go through the same statements.
+    /// </summary>
     private void CreateSchema(DuckDBConnection connection)
     {
         const string Wide = "clicks_wide";
         Execute(connection, "BEGIN TRANSACTION");
         try
         {
-            bool migrate = TableType(connection, ClickSchema.ClicksTable) == "BASE TABLE";
-            if (migrate)
+            bool migrate = true;
+            if (TableType(connection, ClickSchema.ClicksTable) == "BASE TABLE")
             {
                 Execute(connection, $"ALTER TABLE {ClickSchema.ClicksTable} RENAME TO {Wide}");
+            }
+            else if (IsEarlierEventsTable(connection))
+            {
+                Execute(connection, $"CREATE TABLE {Wide} AS SELECT * FROM {ClickSchema.ClicksTable}");
+                Execute(connection, $"DROP VIEW {ClickSchema.ClicksTable}");
+                Execute(connection, $"DROP TABLE {DuckDbLayout.EventsTable}");
+                foreach (DuckDbDimension dimension in DuckDbLayout.Dimensions)
+                {
+                    Execute(connection, $"DROP TABLE IF EXISTS {dimension.Table}");
+                }
+            }
+            else
+            {
+                migrate = false;
             }
 
             Execute(connection, DuckDbLayout.CreateEventsTableSql());
@@ -195,6 +215,13 @@ internal sealed class DuckDbDatabase : IDisposable
             DimensionColumns.Clear();
             throw;
         }
+    }
+
+    /// <summary>Whether <see cref="DuckDbLayout.EventsTable"/> exists without all of this layout's fixed columns.</summary>
+    private static bool IsEarlierEventsTable(DuckDBConnection connection)
+    {
+        List<string> columns = ColumnNames(connection, DuckDbLayout.EventsTable);
+        return columns.Count > 0 && !DuckDbLayout.FixedEventColumnNames.All(columns.Contains);
     }
 
     private static string? TableType(DuckDBConnection connection, string table)

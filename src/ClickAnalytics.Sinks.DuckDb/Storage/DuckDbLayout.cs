@@ -7,9 +7,10 @@ using ClickAnalytics.Storage;
 namespace ClickAnalytics.Sinks.DuckDb.Storage;
 
 /// <summary>
-/// A group of <see cref="ClickSchema"/> columns whose values repeat from click to click (everything
-/// parsed from one user agent, one location, one referer, one campaign). Each distinct combination
-/// is stored once, in its own table under a key, and the click keeps only the key.
+/// A group of <see cref="ClickSchema"/> columns whose values repeat from click to click (a tenant
+/// with its flags, everything parsed from one user agent, one location, one referer, one campaign).
+/// Each distinct combination is stored once, in its own table under a key, and the click keeps only
+/// the key.
 /// </summary>
 internal sealed class DuckDbDimension
 {
@@ -52,20 +53,29 @@ internal sealed class DuckDbDimension
 }
 
 /// <summary>
-/// How the embedded store lays out <see cref="ClickSchema"/>: the per-click values in
-/// <see cref="EventsTable"/> with one key per <see cref="DuckDbDimension"/>, the repeating values in
-/// the dimension tables, and a view named <see cref="ClickSchema.ClicksTable"/> that joins them back
-/// into exactly the columns of <see cref="ClickSchema.Columns"/> (then the custom dimensions). A
-/// click row is then about a third as wide, which is what DuckDB's write cost follows.
+/// How the embedded store lays out <see cref="ClickSchema"/>: the values that differ from click to
+/// click in <see cref="EventsTable"/> with one key per <see cref="DuckDbDimension"/>, the repeating
+/// values in the dimension tables, and a view named <see cref="ClickSchema.ClicksTable"/> that joins
+/// them back into exactly the columns of <see cref="ClickSchema.Columns"/> (then the custom
+/// dimensions), deriving <c>date</c> from <c>timestamp</c>. DuckDB's write cost follows the number
+/// of columns a click row has, whatever their type, so the row keeps as few as it can.
 /// </summary>
 internal static class DuckDbLayout
 {
     /// <summary>The table of clicks, one row each.</summary>
     public const string EventsTable = "click_events";
 
+    /// <summary>The dimension table of the short per-click values (tenant, tags, language, flags, repeat), keyed by <c>attribute_key</c>.</summary>
+    public const string AttributesTable = "click_attributes";
+
+    /// <summary>The short per-click values of <c>click_attributes</c>; few combinations occur, so all of them are hashed.</summary>
+    private static readonly string[] AttributeColumns =
+        ["tenant_id", "tags", "language", "is_head", "is_prefetch", "is_qr", "is_bot", "is_repeat", "repeat_reason"];
+
     /// <summary>The dimension tables, in the order of their keys in <see cref="EventsTable"/>.</summary>
     public static IReadOnlyList<DuckDbDimension> Dimensions { get; } =
     [
+        new(AttributesTable, "attribute_key", AttributeColumns, AttributeColumns),
         new("click_user_agents", "user_agent_key", ["user_agent"],
             "user_agent", "browser_family", "browser_major", "browser_minor", "browser_patch",
             "os_family", "os_major", "os_minor", "os_patch", "os_patch_minor",
@@ -75,9 +85,18 @@ internal static class DuckDbLayout
         new("click_campaigns", "campaign_key", ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"], "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"),
     ];
 
+    /// <summary>
+    /// Schema columns that the view computes from stored ones instead of storing them, by name. The
+    /// day is the UTC day of the timestamp, exactly what the schema's reader gives.
+    /// </summary>
+    private static readonly Dictionary<string, string> DerivedColumns = new(StringComparer.Ordinal)
+    {
+        ["date"] = $"CAST({EventsTable}.timestamp AS DATE)",
+    };
+
     /// <summary>The columns of <see cref="ClickSchema.Columns"/> kept per click, in schema order; the dimension keys follow them.</summary>
     public static IReadOnlyList<ClickColumn> EventColumns { get; } =
-        ClickSchema.Columns.Where(c => !Dimensions.Any(d => d.Columns.Contains(c))).ToArray();
+        ClickSchema.Columns.Where(c => !DerivedColumns.ContainsKey(c.Name) && !Dimensions.Any(d => d.Columns.Contains(c))).ToArray();
 
     /// <summary>Columns of <see cref="EventsTable"/> before the custom dimensions.</summary>
     public static int FixedEventColumnCount => EventColumns.Count + Dimensions.Count;
@@ -114,7 +133,7 @@ internal static class DuckDbLayout
     public static string CreateClicksViewSql(IReadOnlyList<string> customColumns)
     {
         var sql = new StringBuilder("CREATE OR REPLACE VIEW ").Append(ClickSchema.ClicksTable).Append(" AS SELECT ");
-        sql.AppendJoin(", ", ClickSchema.Columns.Select(c => $"{Owner(c)}.{c.Name}").Concat(customColumns.Select(name => $"{EventsTable}.{Quote(name)}")));
+        sql.AppendJoin(", ", ClickSchema.Columns.Select(ViewColumn).Concat(customColumns.Select(name => $"{EventsTable}.{Quote(name)}")));
         sql.Append(" FROM ").Append(EventsTable);
         foreach (DuckDbDimension dimension in Dimensions)
         {
@@ -129,9 +148,10 @@ internal static class DuckDbLayout
     /// <summary>
     /// Statements that move a file written with one wide <see cref="ClickSchema.ClicksTable"/> table
     /// (<paramref name="table"/>, renamed out of the way, with columns <paramref name="wideColumns"/>)
-    /// into this layout: each distinct combination becomes a dimension row, each click an event row.
-    /// Schema columns the wide table does not have (files from before they existed) get their
-    /// empty value. The tables must exist and be empty.
+    /// into this layout: each distinct combination becomes a dimension row, each click an event row,
+    /// and derived columns are dropped (the view computes them again). Schema columns the wide table
+    /// does not have (files from before they existed) get their empty value. The tables must exist
+    /// and be empty.
     /// </summary>
     public static IEnumerable<string> MigrateFromWideTableSql(string table, IReadOnlySet<string> wideColumns, IReadOnlyList<string> customColumns)
     {
@@ -187,6 +207,8 @@ internal static class DuckDbLayout
         _ => throw new ArgumentOutOfRangeException(nameof(column), column.Type, null),
     } + " NOT NULL";
 
-    private static string Owner(ClickColumn column) =>
-        Dimensions.FirstOrDefault(d => d.Columns.Contains(column))?.Table ?? EventsTable;
+    private static string ViewColumn(ClickColumn column) =>
+        DerivedColumns.TryGetValue(column.Name, out string? expression)
+            ? $"{expression} AS {column.Name}"
+            : $"{Dimensions.FirstOrDefault(d => d.Columns.Contains(column))?.Table ?? EventsTable}.{column.Name}";
 }

@@ -118,6 +118,71 @@ public class DuckDbStoreTests : DuckDbFileTest
         });
     }
 
+    [Test]
+    public async Task A_day_is_counted_from_midnight_to_before_the_next_midnight()
+    {
+        var midnight = new DateTimeOffset(2026, 10, 2, 0, 0, 0, TimeSpan.Zero);
+        using var store = new DuckDbStore(_path);
+        await store.WriteAsync([
+            DuckDbStore.Click("a", midnight.AddMilliseconds(-1)),
+            DuckDbStore.Click("a", midnight),
+            DuckDbStore.Click("a", midnight.AddDays(1).AddMilliseconds(-1)),
+            DuckDbStore.Click("a", midnight.AddDays(1)),
+            DuckDbStore.Click("a", new DateTimeOffset(2026, 10, 3, 1, 30, 0, TimeSpan.FromHours(2))), // 23:30 UTC on the 2nd
+        ]);
+        var day = new ClickQuery { From = new DateOnly(2026, 10, 2), To = new DateOnly(2026, 10, 2) };
+
+        IReadOnlyList<DailyClicks> one = await store.Queries.GetDailyClicksAsync(day);
+        IReadOnlyList<DailyClicks> three = await store.Queries.GetDailyClicksAsync(day with { From = new DateOnly(2026, 10, 1), To = new DateOnly(2026, 10, 3) });
+        IReadOnlyList<LinkClicks> totals = await store.Queries.GetLinkTotalsAsync(day);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(one.Select(d => (d.Date.Day, d.Clicks)), Is.EqualTo(new[] { (2, 3L) }));
+            Assert.That(three.Select(d => (d.Date.Day, d.Clicks)), Is.EqualTo(new[] { (1, 1L), (2, 3L), (3, 1L) }));
+            Assert.That(totals, Is.EqualTo(new[] { new LinkClicks("a", 3) }));
+        });
+    }
+
+    [Test]
+    public async Task Attributes_are_stored_once_per_combination_and_filter_counts_as_the_clicks_say()
+    {
+        (string Tenant, bool Bot, bool Repeat)[] kinds = [("acme", false, false), ("acme", true, false), ("other", false, true)];
+        List<EnrichedClick> clicks = Enumerable.Range(0, 1_000).Select(i =>
+        {
+            (string tenant, bool bot, bool repeat) = kinds[i % 7 % 3];
+            return DuckDbStore.Click($"link-{i % 4}", Day1.AddMinutes(i * 4.3), tenant, bot, repeat);
+        }).ToList();
+        using (var store = new DuckDbStore(_path))
+        {
+            await store.WriteAsync(clicks.Take(500));
+        }
+
+        Assert.That(AttributeRows(), Is.EqualTo(3));
+        using var reopened = new DuckDbStore(_path);
+        await reopened.WriteAsync(clicks.Skip(500));
+        Assert.That(AttributeRows(), Is.EqualTo(3), "the combinations stored before reopening are found again");
+
+        var range = new ClickQuery { From = new DateOnly(2026, 9, 30), To = new DateOnly(2026, 10, 5) };
+        foreach (string? tenant in new[] { null, "acme", "other", "nobody" })
+        {
+            foreach (bool bots in new[] { false, true })
+            {
+                foreach (bool repeats in new[] { false, true })
+                {
+                    ClickQuery query = range with { TenantId = tenant, IncludeBots = bots, IncludeRepeats = repeats };
+                    List<EnrichedClick> counted = clicks.Where(c => (tenant is null || c.Click.TenantId == tenant) && (bots || !c.IsBot) && (repeats || !c.IsRepeat)).ToList();
+                    var perDay = counted.GroupBy(c => DateOnly.FromDateTime(c.Click.Timestamp.UtcDateTime)).ToDictionary(g => g.Key, g => (long)g.Count());
+                    var perLink = counted.GroupBy(c => c.Click.LinkId).Select(g => new LinkClicks(g.Key, g.Count()))
+                        .OrderByDescending(l => l.Clicks).ThenBy(l => l.LinkId, StringComparer.Ordinal).ToList();
+
+                    Assert.That(await reopened.Queries.GetDailyClicksAsync(query), Is.EqualTo(DailyClicks.Densify(range.From, range.To, perDay)), $"per day: {query}");
+                    Assert.That(await reopened.Queries.GetLinkTotalsAsync(query), Is.EqualTo(perLink), $"per link: {query}");
+                }
+            }
+        }
+    }
+
     [TestCase("' OR '1'='1")]
     [TestCase("a'); DROP TABLE clicks; --")]
     [TestCase("$tenant")]
@@ -179,4 +244,6 @@ public class DuckDbStoreTests : DuckDbFileTest
         using var store = new DuckDbStore(_path);
         await Assert.ThrowsAsync<ArgumentException>(() => store.Queries.GetDailyClicksAsync(new ClickQuery { From = new DateOnly(2026, 10, 2), To = new DateOnly(2026, 10, 1) }));
     }
+
+    private long AttributeRows() => (long)DuckDbStore.Sql(_path, "SELECT count(*) FROM click_attributes").Single()[0];
 }

@@ -18,13 +18,13 @@ public class DuckDbWritePathTests : DuckDbFileTest
     public async Task Every_column_reads_back_as_written_across_chunk_boundaries()
     {
         // More rows than one DuckDB chunk (2 048), strings on both sides of the 12-byte inline limit,
-        // multi-byte text, and a NUL (stored as U+FFFD).
+        // multi-byte text, a NUL (stored as U+FFFD), and a midnight in the middle (the view derives the day).
         string[] texts = ["", "a", "exactly12byt", "thirteen byte", "Zürich", "東京都", "😀 emoji", "nul\0inside", new string('x', 300), "ab\u00e9cdefghij"];
         var random = new Random(7);
         var clicks = new List<EnrichedClick>();
         for (int i = 0; i < 5_000; i++)
         {
-            DateTimeOffset at = Day1.AddMilliseconds(i * 997.123);
+            DateTimeOffset at = Day1.AddHours(14).AddMilliseconds(i * 997.123);
             var click = new EnrichedClick(new ClickEvent
             {
                 EventId = Guid.NewGuid(),
