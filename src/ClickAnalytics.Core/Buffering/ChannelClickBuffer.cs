@@ -17,12 +17,20 @@ internal sealed class ChannelClickBuffer : IClickBufferWriter, IClickBufferReade
     private readonly Channel<ClickEvent> _channel;
     private readonly ClickAnalyticsMetrics _metrics;
     private readonly TimeProvider _timeProvider;
+    private readonly int _capacity;
+
+    // An open batch waits for the channel to hold what it is missing, and the writer that brings the
+    // channel there wakes it: one wake-up per batch. Waking the reader for every click (what waiting
+    // on the channel itself does) costs a thread-pool hand-off per click, paid on the request path.
+    private readonly SemaphoreSlim _filled = new(0);
+    private int _fullAt;
 
     public ChannelClickBuffer(IOptions<ClickAnalyticsOptions> options, ClickAnalyticsMetrics metrics, TimeProvider timeProvider)
     {
         ClickAnalyticsOptions value = options.Value;
         _metrics = metrics;
         _timeProvider = timeProvider;
+        _capacity = value.BufferCapacity;
 
         var channelOptions = new BoundedChannelOptions(value.BufferCapacity)
         {
@@ -51,6 +59,12 @@ internal sealed class ChannelClickBuffer : IClickBufferWriter, IClickBufferReade
         if (_channel.Writer.TryWrite(click))
         {
             _metrics.Captured();
+            int fullAt = Volatile.Read(ref _fullAt);
+            if (fullAt > 0 && _channel.Reader.Count >= fullAt && Interlocked.CompareExchange(ref _fullAt, 0, fullAt) == fullAt)
+            {
+                _filled.Release();
+            }
+
             return true;
         }
 
@@ -62,6 +76,7 @@ internal sealed class ChannelClickBuffer : IClickBufferWriter, IClickBufferReade
     {
         _completed = true;
         _channel.Writer.TryComplete();
+        _filled.Release();
     }
 
     public async ValueTask<ClickBatch?> ReadBatchAsync(int maxSize, TimeSpan maxWait, CancellationToken cancellationToken)
@@ -79,23 +94,38 @@ internal sealed class ChannelClickBuffer : IClickBufferWriter, IClickBufferReade
             return clicks.Count == 0 ? await ReadBatchAsync(maxSize, maxWait, cancellationToken).ConfigureAwait(false) : new ClickBatch(clicks);
         }
 
-        // The batch is open: keep taking clicks until it is full or its time is up.
+        // The batch is open: it closes when the channel holds what it misses, or when its time is up.
         // The source's own timer: unlike a timer that calls Cancel(), it cannot fire into a disposed
         // source once the batch is closed (which would throw on a thread-pool thread and end the process).
         using var timeUp = new CancellationTokenSource(maxWait, _timeProvider);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeUp.Token);
         try
         {
-            while (clicks.Count < maxSize && await reader.WaitToReadAsync(deadline.Token).ConfigureAwait(false))
+            while (clicks.Count < maxSize && !_completed)
             {
+                // At most half the capacity: a batch larger than the channel takes its clicks out
+                // whenever it is half full, and the other half leaves room until it has.
+                int missing = Math.Min(maxSize - clicks.Count, Math.Max(1, _capacity / 2));
+                Volatile.Write(ref _fullAt, missing);
+                if (reader.Count < missing && !_completed)
+                {
+                    // A wake-up left over from an earlier batch only makes this loop look again.
+                    await _filled.WaitAsync(deadline.Token).ConfigureAwait(false);
+                }
+
                 Fill(reader, clicks, maxSize);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // The batch's time is up.
+            // The batch's time is up: it takes what has arrived.
+        }
+        finally
+        {
+            Volatile.Write(ref _fullAt, 0);
         }
 
+        Fill(reader, clicks, maxSize);
         if (clicks.Count == 0)
         {
             // Another worker took what this one was woken for.

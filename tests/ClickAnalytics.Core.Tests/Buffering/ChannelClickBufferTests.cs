@@ -115,6 +115,80 @@ public class ChannelClickBufferTests
     }
 
     [Test]
+    public async Task An_open_batch_closes_when_the_click_that_fills_it_arrives_without_the_clock()
+    {
+        using var pipeline = new Pipeline(o => { o.ProcessingEnabled = false; });
+        for (int i = 0; i < 3; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        Task<ClickBatch?> read = pipeline.Reader.ReadBatchAsync(10, TimeSpan.FromHours(1), CancellationToken.None).AsTask();
+        for (int i = 3; i < 9; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        await Task.Delay(100);
+        Assert.That(read.IsCompleted, Is.False, "nine of ten clicks closed the batch");
+
+        pipeline.Writer.TryWrite(TestClicks.Create(9));
+        ClickBatch? batch = await read.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(batch!.Clicks.Select(TestClicks.Number), Is.EqualTo(Enumerable.Range(0, 10)));
+    }
+
+    [Test]
+    public async Task A_batch_larger_than_the_buffer_takes_its_clicks_whenever_the_buffer_is_half_full_so_none_is_dropped()
+    {
+        using var pipeline = new Pipeline(o => { o.ProcessingEnabled = false; o.BufferCapacity = 10; });
+        var buffer = (ChannelClickBuffer)pipeline.Writer;
+        pipeline.Writer.TryWrite(TestClicks.Create(0));
+        pipeline.Writer.TryWrite(TestClicks.Create(1));
+
+        Task<ClickBatch?> read = pipeline.Reader.ReadBatchAsync(30, TimeSpan.FromHours(1), CancellationToken.None).AsTask();
+        int next = 2;
+        for (int round = 0; round < 4; round++)
+        {
+            // Each time the buffer holds half its capacity the open batch is woken and empties it.
+            for (int i = 0; i < 5; i++)
+            {
+                pipeline.Writer.TryWrite(TestClicks.Create(next++));
+            }
+
+            Eventually.True(() => buffer.Count == 0, "the open batch took the clicks out of the buffer");
+        }
+
+        while (next < 30)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(next++));
+        }
+
+        ClickBatch? batch = await read.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(batch!.Clicks.Select(TestClicks.Number), Is.EqualTo(Enumerable.Range(0, 30)));
+            Assert.That(pipeline.Dropped.Sum("reason", "buffer_full"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Completing_the_buffer_closes_an_open_batch_without_the_clock()
+    {
+        using var pipeline = new Pipeline(o => { o.ProcessingEnabled = false; });
+        pipeline.Writer.TryWrite(TestClicks.Create(0));
+        pipeline.Writer.TryWrite(TestClicks.Create(1));
+
+        Task<ClickBatch?> read = pipeline.Reader.ReadBatchAsync(10, TimeSpan.FromHours(1), CancellationToken.None).AsTask();
+        await Task.Delay(100);
+        pipeline.Reader.Complete();
+        ClickBatch? batch = await read.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(batch!.Clicks.Select(TestClicks.Number), Is.EqualTo(new[] { 0, 1 }));
+    }
+
+    [Test]
     public async Task A_partial_batch_is_returned_when_its_time_is_up()
     {
         using var pipeline = new Pipeline(o => { o.ProcessingEnabled = false; });
