@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -60,24 +61,27 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
 
         IReadOnlyList<DimensionKeys> keys = database.DimensionKeys;
         var dimensionAppenders = new DuckDbChunkAppender?[keys.Count];
+        // The ids this batch adds to the memory of stored ids, taken out again if it rolls back.
+        Guid[] added = ArrayPool<Guid>.Shared.Rent(clicks.Count);
+        int addedCount = 0;
         DuckDbDatabase.Execute(connection, "BEGIN TRANSACTION");
-        var appended = new List<Guid>(clicks.Count);
         try
         {
-            HashSet<Guid> skip = min <= _lookupWatermark ? StoredIds(connection, min, max) : [];
+            HashSet<Guid>? inFile = min <= _lookupWatermark ? StoredIds(connection, min, max) : null;
             using (var events = new DuckDbChunkAppender(connection, DuckDbLayout.EventsTable, DuckDbLayout.FixedEventColumnCount + dimensions.Count))
             {
                 for (int i = 0; i < clicks.Count; i++)
                 {
                     EnrichedClick click = clicks[i];
                     Guid id = click.Click.EventId;
-                    if (_storedIds.Contains(id) || !skip.Add(id))
+                    // Stored by an earlier process, by an earlier batch, or earlier in this one.
+                    if ((inFile is not null && inFile.Contains(id)) || !_storedIds.Add(id))
                     {
                         continue;
                     }
 
+                    added[addedCount++] = id;
                     Append(connection, events, click, dimensions, keys, dimensionAppenders);
-                    appended.Add(id);
                 }
 
                 foreach (DuckDbChunkAppender? dimensionAppender in dimensionAppenders)
@@ -98,6 +102,11 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
                 dimension.Rollback();
             }
 
+            for (int i = 0; i < addedCount; i++)
+            {
+                _storedIds.Remove(added[i]);
+            }
+
             throw;
         }
         finally
@@ -106,6 +115,8 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
             {
                 dimensionAppender?.Dispose();
             }
+
+            ArrayPool<Guid>.Shared.Return(added);
         }
 
         foreach (DimensionKeys dimension in keys)
@@ -113,8 +124,14 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
             dimension.Commit();
         }
 
-        Remember(appended);
-        return appended.Count;
+        if (_storedIds.Count > RememberedIdLimit)
+        {
+            // The memory starts over; everything stored so far is left to lookups in the file.
+            _storedIds.Clear();
+            _lookupWatermark = null;
+        }
+
+        return addedCount;
     }
 
     private static void Append(
@@ -186,18 +203,6 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
             default:
                 throw new InvalidOperationException($"Unsupported column type {column.Type}.");
         }
-    }
-
-    /// <summary>Records what a committed batch stored; when the memory is full it starts over, and everything stored so far is left to lookups.</summary>
-    private void Remember(List<Guid> appended)
-    {
-        if (_storedIds.Count + appended.Count > RememberedIdLimit)
-        {
-            _storedIds.Clear();
-            _lookupWatermark = null;
-        }
-
-        _storedIds.UnionWith(appended);
     }
 
     /// <summary>The stored timestamp (millisecond precision), which a lookup's time window is compared with.</summary>

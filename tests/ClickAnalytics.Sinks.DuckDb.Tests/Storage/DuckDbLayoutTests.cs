@@ -109,6 +109,23 @@ public class DuckDbLayoutTests : DuckDbFileTest
     }
 
     [Test]
+    public async Task A_batch_that_failed_in_the_middle_is_stored_in_full_when_it_is_retried()
+    {
+        using var store = new DuckDbStore(_path);
+        await store.WriteAsync([Click(Day1, "known-agent", "CH")]);
+        // The first clicks are appended before the one with a new user agent makes the batch fail.
+        List<EnrichedClick> batch = Enumerable.Range(1, 10).Select(i => Click(Day1.AddSeconds(i), i < 5 ? "known-agent" : "new-agent", "CH")).ToList();
+        DuckDbStore.Sql(_path, "ALTER TABLE click_user_agents ADD COLUMN surprise INTEGER");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.WriteAsync(batch));
+        DuckDbStore.Sql(_path, "ALTER TABLE click_user_agents DROP COLUMN surprise");
+
+        await store.WriteAsync(batch);
+
+        Assert.That(DuckDbStore.Sql(_path, "SELECT count(*), count(DISTINCT event_id) FROM clicks").Single(), Is.EqualTo(new object[] { 11L, 11L }),
+            "the ids of the rolled-back batch are not remembered as stored");
+    }
+
+    [Test]
     public async Task A_file_with_the_earlier_single_clicks_table_is_moved_into_the_new_layout_with_every_value()
     {
         // A reference file written by the store, and a file with the same rows in one wide table.

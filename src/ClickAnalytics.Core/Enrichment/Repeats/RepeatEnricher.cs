@@ -14,6 +14,7 @@ namespace ClickAnalytics.Enrichment.Repeats;
 internal sealed class RepeatEnricher(IRepeatClickStore store, IOptions<RepeatOptions> options) : IClickEnricher
 {
     private const int RecentHintCapacity = 4096;
+    private const int PartSize = 1024;
     private readonly TimeSpan _window = options.Value.Window;
     private readonly bool _enabled = options.Value.Enabled;
 
@@ -34,30 +35,39 @@ internal sealed class RepeatEnricher(IRepeatClickStore store, IOptions<RepeatOpt
             return;
         }
 
-        var candidates = new List<RepeatCandidate>(clicks.Count);
-        var offered = new List<EnrichedClick>(clicks.Count);
-        for (int i = 0; i < clicks.Count; i++)
+        // In parts, so that no list of a large batch lands on the large object heap (and brings on full collections).
+        var candidates = new List<RepeatCandidate>(Math.Min(clicks.Count, PartSize));
+        var offered = new List<EnrichedClick>(Math.Min(clicks.Count, PartSize));
+        for (int start = 0; start < clicks.Count; start += PartSize)
         {
-            EnrichedClick click = clicks[i];
-            click.IsRepeat = false;
-            click.RepeatOf = Guid.Empty;
-            click.RepeatReason = "";
-            if (click.VisitorId.Length == 0)
+            candidates.Clear();
+            offered.Clear();
+            for (int i = start; i < Math.Min(start + PartSize, clicks.Count); i++)
             {
-                continue;
+                EnrichedClick click = clicks[i];
+                click.IsRepeat = false;
+                click.RepeatOf = Guid.Empty;
+                click.RepeatReason = "";
+                if (click.VisitorId.Length == 0)
+                {
+                    continue;
+                }
+
+                // The visitor id is already a keyed hash scoped to the tenant; the link id is the host's own.
+                candidates.Add(new RepeatCandidate(string.Concat(click.VisitorId, "/", click.Click.LinkId), click.Click.EventId, click.Click.Timestamp));
+                offered.Add(click);
             }
 
-            // The visitor id is already a keyed hash scoped to the tenant; the link id is the host's own.
-            candidates.Add(new RepeatCandidate(string.Concat(click.VisitorId, "/", click.Click.LinkId), click.Click.EventId, click.Click.Timestamp));
-            offered.Add(click);
+            if (candidates.Count > 0)
+            {
+                IReadOnlyList<Guid?> firsts = await store.CheckAndRecordAsync(candidates, _window, cancellationToken).ConfigureAwait(false);
+                Mark(offered, firsts);
+            }
         }
+    }
 
-        if (candidates.Count == 0)
-        {
-            return;
-        }
-
-        IReadOnlyList<Guid?> firsts = await store.CheckAndRecordAsync(candidates, _window, cancellationToken).ConfigureAwait(false);
+    private void Mark(List<EnrichedClick> offered, IReadOnlyList<Guid?> firsts)
+    {
         lock (_hintLock)
         {
             for (int i = 0; i < offered.Count; i++)

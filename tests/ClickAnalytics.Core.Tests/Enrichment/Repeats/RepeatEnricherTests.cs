@@ -59,6 +59,24 @@ public sealed class RepeatEnricherTests
     }
 
     [Test]
+    public void In_a_batch_of_thousands_repeats_are_found_across_all_of_it()
+    {
+        // 1 200 visitors, each clicking three times: at positions v, 1 200 + v and 2 400 + v of one batch.
+        const int Visitors = 1_200;
+        EnrichedClick[] clicks = Enumerable.Range(0, 3 * Visitors)
+            .Select(i => Clicks.Make(ip: $"203.0.{(i % Visitors) / 200}.{(i % Visitors) % 200}", at: Clicks.Noon.AddMilliseconds(i)))
+            .ToArray();
+
+        Run(clicks);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(clicks.Take(Visitors).Count(c => c.IsRepeat), Is.Zero);
+            Assert.That(clicks.Skip(Visitors).Select((c, i) => c.RepeatOf), Is.EqualTo(clicks.Take(Visitors).Concat(clicks.Take(Visitors)).Select(c => c.Click.EventId)));
+        });
+    }
+
+    [Test]
     public void Outside_the_window_or_on_another_link_or_by_another_visitor_is_not_a_repeat()
     {
         var first = Clicks.Make();
