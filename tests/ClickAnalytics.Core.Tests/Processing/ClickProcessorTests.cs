@@ -49,7 +49,8 @@ public class ClickProcessorTests
             pipeline.Writer.TryWrite(TestClicks.Create(i));
         }
 
-        Eventually.True(() => pipeline.Reader.Count == 0, "the worker took the clicks into an open batch");
+        // An open batch leaves the clicks it still waits for in the buffer, so taking any shows it is open.
+        Eventually.True(() => pipeline.Reader.Count < 5, "the worker opened a batch");
         await Task.Delay(100);
         Assert.That(sink.Calls, Is.Zero, "the batch was written before its time");
 
