@@ -99,15 +99,16 @@ internal sealed class ChannelClickBuffer : IClickBufferWriter, IClickBufferReade
         // source once the batch is closed (which would throw on a thread-pool thread and end the process).
         using var timeUp = new CancellationTokenSource(maxWait, _timeProvider);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeUp.Token);
+        int missing = 0;
         try
         {
             while (clicks.Count < maxSize && !_completed)
             {
                 // At most half the capacity: a batch larger than the channel takes its clicks out
                 // whenever it is half full, and the other half leaves room until it has.
-                int missing = Math.Min(maxSize - clicks.Count, Math.Max(1, _capacity / 2));
+                missing = Math.Min(maxSize - clicks.Count, Math.Max(1, _capacity / 2));
                 Volatile.Write(ref _fullAt, missing);
-                if (reader.Count < missing && !_completed)
+                if (reader.Count < missing)
                 {
                     // A wake-up left over from an earlier batch only makes this loop look again.
                     await _filled.WaitAsync(deadline.Token).ConfigureAwait(false);
@@ -122,7 +123,8 @@ internal sealed class ChannelClickBuffer : IClickBufferWriter, IClickBufferReade
         }
         finally
         {
-            Volatile.Write(ref _fullAt, 0);
+            // Disarms only its own wait, not one another worker has set since.
+            Interlocked.CompareExchange(ref _fullAt, 0, missing);
         }
 
         Fill(reader, clicks, maxSize);
