@@ -13,7 +13,10 @@ namespace ClickAnalytics.Sinks.DuckDb.Storage;
 /// transaction commits (<see cref="Commit"/>) and are forgotten if it rolls back
 /// (<see cref="Rollback"/>). The memory is bounded: past <see cref="Limit"/> rows it starts over,
 /// and a combination seen again is stored again under a new key, which costs a row, never a wrong
-/// value (every click points at exactly one row holding its own values).
+/// value (every click points at exactly one row holding its own values). The row found last is
+/// tried first, without hashing: neighbouring clicks often share a dimension's values (a tenant and
+/// its flags, a campaign, a referer), and the values parsed from one user agent come from one cached
+/// parse, so comparing them mostly compares references.
 /// </summary>
 internal sealed class DimensionKeys
 {
@@ -22,6 +25,8 @@ internal sealed class DimensionKeys
     private readonly Dictionary<DimensionRow, uint>.AlternateLookup<EnrichedClick> _byClick;
     private readonly List<DimensionRow> _uncommitted = [];
     private uint _next = 1;
+    private DimensionRow? _recent;
+    private uint _recentKey;
 
     public DimensionKeys(DuckDbDimension dimension, int limit)
     {
@@ -41,7 +46,23 @@ internal sealed class DimensionKeys
     internal int Count => _keys.Count;
 
     /// <summary>The key of the row holding <paramref name="click"/>'s values, if one is known.</summary>
-    public bool TryGetKey(EnrichedClick click, out uint key) => _byClick.TryGetValue(click, out key);
+    public bool TryGetKey(EnrichedClick click, out uint key)
+    {
+        if (_recent is not null && _comparer.Equals(click, _recent))
+        {
+            key = _recentKey;
+            return true;
+        }
+
+        if (_byClick.TryGetValue(click, out DimensionRow? row, out key))
+        {
+            _recent = row;
+            _recentKey = key;
+            return true;
+        }
+
+        return false;
+    }
 
     /// <summary>Takes the next key for <paramref name="click"/>'s values, which the caller writes as a new row in this transaction.</summary>
     public uint Add(EnrichedClick click)
@@ -55,6 +76,8 @@ internal sealed class DimensionKeys
         DimensionRow row = _comparer.Create(click);
         _keys.Add(row, key);
         _uncommitted.Add(row);
+        _recent = row;
+        _recentKey = key;
         return key;
     }
 
@@ -64,6 +87,7 @@ internal sealed class DimensionKeys
         if (_keys.Count > Limit)
         {
             _keys.Clear();
+            _recent = null;
         }
     }
 
@@ -76,6 +100,7 @@ internal sealed class DimensionKeys
         }
 
         _uncommitted.Clear();
+        _recent = null;
     }
 
     /// <summary>Reads the newest <see cref="Limit"/> rows of the table and the next free key.</summary>
@@ -83,6 +108,7 @@ internal sealed class DimensionKeys
     {
         _keys.Clear();
         _uncommitted.Clear();
+        _recent = null;
         using (DuckDBCommand command = connection.CreateCommand())
         {
             command.CommandText = $"SELECT coalesce(max({Dimension.KeyColumn}), 0) FROM {Dimension.Table}";
@@ -160,7 +186,7 @@ internal sealed class DimensionRowComparer(DuckDbDimension dimension)
             switch (row.Values[i])
             {
                 case string text:
-                    hash.Add(text, StringComparer.Ordinal);
+                    hash.Add(text);
                     break;
                 case uint number:
                     hash.Add(number);
@@ -203,7 +229,7 @@ internal sealed class DimensionRowComparer(DuckDbDimension dimension)
             switch (column.Type)
             {
                 case ClickColumnType.String:
-                    hash.Add(column.ReadString(click), StringComparer.Ordinal);
+                    hash.Add(column.ReadString(click));
                     break;
                 case ClickColumnType.UInt32:
                     hash.Add(column.ReadUInt32(click));
