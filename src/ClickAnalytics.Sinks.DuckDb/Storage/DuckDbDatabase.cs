@@ -86,6 +86,12 @@ internal sealed class DuckDbDatabase : IDisposable
         bool added = false;
         for (int i = 0; i < clicks.Count; i++)
         {
+            // Most clicks have no custom dimensions; enumerating their (empty) keys would still allocate an enumerator each.
+            if (clicks[i].Dimensions.Count == 0)
+            {
+                continue;
+            }
+
             foreach (string name in clicks[i].Dimensions.Keys)
             {
                 if (_dimensionColumns.Contains(name))
