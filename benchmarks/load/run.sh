@@ -4,7 +4,7 @@
 # the same redirect, in alternating rounds within one run. Prints requests/s and p99 per round,
 # the medians, and the tracked/untracked throughput ratio. Each round also reports the server
 # process's CPU time per request (from /proc), which is steadier than requests/s on a noisy machine.
-#   ROUNDS=3 DURATION=10s WARMUP=10s CONNECTIONS=32 THREADS=1 benchmarks/load/run.sh
+#   ROUNDS=3 DURATION=10s WARMUP=30s CONNECTIONS=32 THREADS=1 benchmarks/load/run.sh
 # PROFILE=1 also samples the server with perf during each route's first round and prints where
 # its CPU went (samples per 1 000 requests by library; 1 sample = 2 ms of CPU).
 # BUFFER=redis runs the sample as a web node of the distributed mode instead: it captures into a
@@ -64,8 +64,10 @@ user_agent='Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML,
 # Warm both routes before measuring: with the measured User-Agent (its first parse builds the
 # regexes it needs), under the measured load, and long enough for tiered compilation to finish
 # with the pipeline's code too, which runs once per batch rather than once per request and so
-# reaches its optimized tier later than the request path does.
-warmup=${WARMUP:-10s}
+# reaches its optimized tier later than the request path does. Under this load the runtime was
+# still compiling ≈ 50 methods a second between 10 and 20 s and ≈ 25 between 20 and 30 s, and
+# settles at a trickle of ≈ 5 after that, hence 30 s.
+warmup=${WARMUP:-30s}
 # Every tracked request is counted (warm-up included), to compare with the clicks that arrived.
 requests_of() { awk '/requests in/ {print $1}' <<<"$1"; }
 tracked_sent=$(requests_of "$(wrk -t"$threads" -c"$connections" -d"$warmup" -H "User-Agent: $user_agent" "http://127.0.0.1:$port/load")")
