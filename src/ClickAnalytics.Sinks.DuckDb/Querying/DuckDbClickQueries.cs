@@ -27,7 +27,7 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
         var counts = new Dictionary<DateOnly, long>();
         using DuckDBConnection connection = await database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         using DuckDBCommand command = connection.CreateCommand();
-        command.CommandText = $"SELECT CAST(timestamp AS DATE) AS day, count(*) FROM {DuckDbLayout.EventsTable} WHERE {Filter(query, command)} GROUP BY day";
+        command.CommandText = $"SELECT {DuckDbLayout.DayOfClick} AS day, count(*) FROM {DuckDbLayout.EventsTable} WHERE {Filter(query, command)} GROUP BY day";
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -86,12 +86,15 @@ internal static class DuckDbLayout
     ];
 
     /// <summary>
-    /// Schema columns that the view computes from stored ones instead of storing them, by name. The
-    /// day is the UTC day of the timestamp, exactly what the schema's reader gives.
+    /// A click's day computed from <see cref="EventsTable"/>: the UTC day of its timestamp, exactly
+    /// what the schema's reader gives. The view and the counts both use it.
     /// </summary>
+    public const string DayOfClick = $"CAST({EventsTable}.timestamp AS DATE)";
+
+    /// <summary>Schema columns that the view computes from stored ones instead of storing them, by name.</summary>
     private static readonly Dictionary<string, string> DerivedColumns = new(StringComparer.Ordinal)
     {
-        ["date"] = $"CAST({EventsTable}.timestamp AS DATE)",
+        ["date"] = DayOfClick,
     };
 
     /// <summary>The columns of <see cref="ClickSchema.Columns"/> kept per click, in schema order; the dimension keys follow them.</summary>
