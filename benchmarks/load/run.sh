@@ -10,6 +10,9 @@
 # BUFFER=redis runs the sample as a web node of the distributed mode instead: it captures into a
 # Redis stream (a redis-server started here on loopback) and processes nothing, as web nodes do
 # when workers store; the clicks are then counted in the stream.
+# STORE=none runs the whole pipeline but the store: clicks are captured, buffered and enriched, then
+# counted and dropped by the sample's discarding sink instead of written to DuckDB, which shows what
+# the store itself costs when compared with a default run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${ROUNDS:-3} duration=${DURATION:-10s} connections=${CONNECTIONS:-32} threads=${THREADS:-1}
@@ -26,8 +29,10 @@ if [ "$profile" = 1 ] && ! command -v perf >/dev/null 2>&1; then
 fi
 
 buffer=${BUFFER:-channel}
+store=${STORE:-duckdb}
 redis_port=${REDIS_PORT:-6399}
 extra_env=()
+[ "$store" = none ] && extra_env+=(Sample__DiscardClicks=true)
 if [ "$buffer" = redis ]; then
   if ! command -v redis-server >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools >/dev/null
@@ -36,7 +41,7 @@ if [ "$buffer" = redis ]; then
     --dir "$work" --pidfile "$work/redis.pid" --logfile "$work/redis.log"
   for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   # The stream is not trimmed during the run, so every click produced can be counted at the end.
-  extra_env=(ClickAnalytics__Redis__Configuration="127.0.0.1:$redis_port" ClickAnalytics__ProcessingEnabled=false
+  extra_env+=(ClickAnalytics__Redis__Configuration="127.0.0.1:$redis_port" ClickAnalytics__ProcessingEnabled=false
     ClickAnalytics__Redis__MaxLength=1000000000)
 fi
 
@@ -145,6 +150,9 @@ fi
 sleep 2
 if [ "$buffer" = redis ]; then
   echo "tracked requests sent: $tracked_sent; clicks in the Redis stream: $(redis-cli -p "$redis_port" xlen clickanalytics:clicks)"
+elif [ "$store" = none ]; then
+  discarded=$(curl -fsS "http://127.0.0.1:$port/api/discarded-clicks" | grep -o '"clicks":[0-9]*' | cut -d: -f2)
+  echo "tracked requests sent: $tracked_sent; clicks enriched and discarded (STORE=none): $discarded"
 else
   stored=$(curl -fsS "http://127.0.0.1:$port/api/links/load/clicks?includeBots=true&includeRepeats=true" | grep -o '"clicks":[0-9]*' | awk -F: '{s+=$2} END {print s}')
   echo "tracked requests sent: $tracked_sent; clicks stored for the tracked route: $stored"

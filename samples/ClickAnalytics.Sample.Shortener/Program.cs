@@ -6,11 +6,13 @@ using System.Threading;
 using ClickAnalytics;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Sample.Shortener;
+using ClickAnalytics.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -27,6 +29,16 @@ if (!string.IsNullOrEmpty(builder.Configuration["ClickAnalytics:Redis:Configurat
 }
 
 analytics.AddDuckDb();
+
+// For the load harness only (benchmarks/load, STORE=none): the pipeline runs as usual up to the
+// store, and the enriched clicks are counted and dropped instead of written to DuckDB.
+bool discardClicks = builder.Configuration.GetValue<bool>("Sample:DiscardClicks");
+if (discardClicks)
+{
+    builder.Services.RemoveAll<IClickSink>();
+    builder.Services.AddSingleton<DiscardingSink>();
+    builder.Services.AddSingleton<IClickSink>(services => services.GetRequiredService<DiscardingSink>());
+}
 builder.Services.Configure<ForwardedHeadersOptions>(options =>
 {
     // Only the loopback proxy (the default KnownProxies) is trusted; add your load balancer here.
@@ -112,6 +124,11 @@ if (app.Configuration.GetValue<bool>("Sample:UntrackedRoute"))
 {
     app.MapMethods("/untracked/{code}", ["GET", "HEAD"], (string code, LinkStore links) =>
         links.Find(code) is { } link ? Results.Redirect(link.Url) : Results.NotFound());
+}
+
+if (discardClicks)
+{
+    app.MapGet("/api/discarded-clicks", (DiscardingSink sink) => new { clicks = sink.Clicks });
 }
 
 app.Run();

@@ -112,6 +112,38 @@ public class ShortenerEndToEndTests
         Assert.That(days!.Sum(d => d.Clicks), Is.EqualTo(5));
     }
 
+    [Test]
+    public async Task With_DiscardClicks_every_redirect_goes_through_the_pipeline_and_none_is_stored()
+    {
+        const int n = 12;
+        using WebApplicationFactory<Program> discarding = _factory.WithWebHostBuilder(web => web.UseSetting("Sample:DiscardClicks", "true"));
+        HttpClient client = discarding.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await client.PostAsJsonAsync("/api/links", new { url = "https://example.com/d", code = "drop" });
+        for (int i = 0; i < n; i++)
+        {
+            HttpResponseMessage redirect = await client.GetAsync("/drop");
+            Assert.That(redirect.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        }
+
+        long discarded = 0;
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (discarded < n && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            discarded = (await client.GetFromJsonAsync<Dictionary<string, long>>("/api/discarded-clicks"))!["clicks"];
+        }
+
+        var days = await client.GetFromJsonAsync<List<DayClicks>>("/api/links/drop/clicks?includeBots=true&includeRepeats=true");
+        // Off by default: the normal sample has no such endpoint and stores its clicks.
+        HttpResponseMessage normal = await _factory.CreateClient().GetAsync("/api/discarded-clicks");
+        Assert.Multiple(() =>
+        {
+            Assert.That(discarded, Is.EqualTo(n));
+            Assert.That(days!.Sum(d => d.Clicks), Is.Zero);
+            Assert.That(normal.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        });
+    }
+
     private static async Task<long> WaitForClicksAsync(HttpClient client, string code, long expected)
     {
         long total = 0;
