@@ -132,6 +132,15 @@ echo
 echo "median tracked:   $t requests/s, p99 $tp ms"
 echo "median untracked: $u requests/s, p99 $up ms"
 awk -v t="$t" -v u="$u" 'BEGIN {printf "tracked / untracked throughput: %.3f\n", t/u}'
+# Each round's two routes ran back to back, so their ratio shares the machine's state of the moment;
+# the spread of these per-round ratios shows how far one run's headline ratio can be trusted.
+round_ratios=()
+for i in "${!tracked[@]}"; do
+  round_ratios+=("$(awk -v t="${tracked[$i]}" -v u="${untracked[$i]}" 'BEGIN {printf "%.3f", t/u}')")
+done
+quartiles() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {q1=a[int((NR+3)/4)]; q3=a[int((3*NR+3)/4)]; print q1, q3}'; }
+read -r q1 q3 <<<"$(quartiles "${round_ratios[@]}")"
+echo "per-round ratios: ${round_ratios[*]} (median $(median "${round_ratios[@]}"), middle half $q1–$q3)"
 tc=$(median "${tracked_cpu[@]}"); uc=$(median "${untracked_cpu[@]}")
 echo "median server CPU per request: tracked $tc µs, untracked $uc µs"
 awk -v t="$tc" -v u="$uc" 'BEGIN {printf "untracked / tracked server CPU per request: %.3f (the throughput ratio if the server'"'"'s CPU were the only limit)\n", u/t}'
