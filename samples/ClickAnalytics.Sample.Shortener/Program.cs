@@ -39,6 +39,7 @@ if (discardClicks)
     builder.Services.AddSingleton<DiscardingSink>();
     builder.Services.AddSingleton<IClickSink>(services => services.GetRequiredService<DiscardingSink>());
 }
+
 builder.Services.Configure<ForwardedHeadersOptions>(options =>
 {
     // Only the loopback proxy (the default KnownProxies) is trusted; add your load balancer here.

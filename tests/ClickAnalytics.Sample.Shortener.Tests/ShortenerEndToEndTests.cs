@@ -125,13 +125,8 @@ public class ShortenerEndToEndTests
             Assert.That(redirect.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         }
 
-        long discarded = 0;
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (discarded < n && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-            discarded = (await client.GetFromJsonAsync<Dictionary<string, long>>("/api/discarded-clicks"))!["clicks"];
-        }
+        long discarded = await WaitForCountAsync(
+            async () => (await client.GetFromJsonAsync<Dictionary<string, long>>("/api/discarded-clicks"))!["clicks"], n);
 
         var days = await client.GetFromJsonAsync<List<DayClicks>>("/api/links/drop/clicks?includeBots=true&includeRepeats=true");
         // Off by default: the normal sample has no such endpoint and stores its clicks.
@@ -144,26 +139,27 @@ public class ShortenerEndToEndTests
         });
     }
 
-    private static async Task<long> WaitForClicksAsync(HttpClient client, string code, long expected)
+    private static Task<long> WaitForClicksAsync(HttpClient client, string code, long expected) =>
+        WaitForCountAsync(async () => (await client.GetFromJsonAsync<List<DayClicks>>($"/api/links/{code}/clicks"))!.Sum(d => d.Clicks), expected);
+
+    /// <summary>Reads a count until it reaches <paramref name="expected"/> (at most 30 s), then once more: more than expected would be a bug too.</summary>
+    private static async Task<long> WaitForCountAsync(Func<Task<long>> read, long expected)
     {
-        long total = 0;
+        long count = 0;
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            var days = await client.GetFromJsonAsync<List<DayClicks>>($"/api/links/{code}/clicks");
-            total = days!.Sum(d => d.Clicks);
-            if (total >= expected)
+            count = await read();
+            if (count >= expected)
             {
-                // One more look: more than expected would be a bug too.
                 await Task.Delay(200);
-                days = await client.GetFromJsonAsync<List<DayClicks>>($"/api/links/{code}/clicks");
-                return days!.Sum(d => d.Clicks);
+                return await read();
             }
 
             await Task.Delay(50);
         }
 
-        return total;
+        return count;
     }
 
     private sealed record DayClicks(string Date, long Clicks);
