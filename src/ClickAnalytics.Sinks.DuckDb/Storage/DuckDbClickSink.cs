@@ -13,24 +13,32 @@ namespace ClickAnalytics.Sinks.DuckDb.Storage;
 /// Writes batches through <see cref="DuckDbChunkAppender"/>s, in one transaction: each click into
 /// <see cref="DuckDbLayout.EventsTable"/> with the keys of its dimension rows, and the dimension rows
 /// not stored yet into their tables (<see cref="DimensionKeys"/>). A redelivered click must not be stored twice, so the sink knows which of a batch's
-/// ids are already there: ids it stored itself are kept in memory (up to
-/// <see cref="RememberedIdLimit"/>, about 10 MB), and only clicks no newer than <see cref="_lookupWatermark"/>, the
-/// newest click in the file when that memory began (stored by an earlier process, or before the
-/// memory was last emptied), are looked up in the file. Event ids are time-ordered and a redelivery keeps its
-/// click's timestamp, so that lookup reads only the batch's time window and DuckDB skips the other
-/// row groups by their timestamp ranges.
+/// ids are already there. A redelivery keeps its click's timestamp, so a click newer than the newest
+/// one stored cannot be there, which is most clicks. For the others, the ids stored recently are kept
+/// in memory in two generations (together at most <see cref="RememberedIdLimit"/>; when the newer one
+/// is full, the older one is forgotten), small enough to stay in the processor's cache; a click no
+/// newer than <see cref="_lookupWatermark"/>, the newest stored before the older generation began
+/// (in an earlier process, or before ids were forgotten), is looked up in the file instead. That
+/// lookup reads only the batch's time window, and DuckDB skips the other row groups by their
+/// timestamp ranges.
 /// </summary>
 internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
 {
-    private readonly HashSet<Guid> _storedIds = [];
+    /// <summary>Ids stored since <see cref="_recentSince"/>, and those of the generation before.</summary>
+    private HashSet<Guid> _recentIds = [];
+    private HashSet<Guid> _olderIds = [];
 
-    /// <summary>Read from the file when the memory of ids begins (empty); clicks no newer are looked up.</summary>
+    /// <summary>Clicks no newer than this may be in the file without being remembered; read from the file at the first write.</summary>
     private DateTime? _lookupWatermark;
+
+    /// <summary>The newest timestamp stored (in the file or by this sink), and what it was when <see cref="_recentIds"/> began.</summary>
+    private DateTime _newestStored;
+    private DateTime _recentSince;
 
     public string Name => "duckdb";
 
-    /// <summary>How many stored ids the sink keeps in memory before it starts that memory over; smaller in tests.</summary>
-    internal int RememberedIdLimit { get; set; } = 250_000;
+    /// <summary>How many stored ids the sink keeps in memory, in two generations; smaller in tests.</summary>
+    internal int RememberedIdLimit { get; set; } = 32_768;
 
     /// <summary>How many batches needed a lookup of stored ids in the file (for tests and diagnostics).</summary>
     internal int Lookups { get; private set; }
@@ -49,7 +57,12 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
     {
         database.EnsureDimensionColumns(connection, clicks);
         List<string> dimensions = database.DimensionColumns;
-        _lookupWatermark ??= NewestStored(connection);
+        if (_lookupWatermark is null)
+        {
+            _lookupWatermark = _newestStored = _recentSince = NewestStored(connection);
+        }
+
+        DateTime watermark = _lookupWatermark.Value, newest = _newestStored;
 
         DateTime min = DateTime.MaxValue, max = DateTime.MinValue;
         for (int i = 0; i < clicks.Count; i++)
@@ -67,15 +80,17 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
         DuckDbDatabase.Execute(connection, "BEGIN TRANSACTION");
         try
         {
-            HashSet<Guid>? inFile = min <= _lookupWatermark ? StoredIds(connection, min, max) : null;
+            HashSet<Guid>? inFile = min <= watermark ? StoredIds(connection, min, max < watermark ? max : watermark) : null;
             using (var events = new DuckDbChunkAppender(connection, DuckDbLayout.EventsTable, DuckDbLayout.FixedEventColumnCount + dimensions.Count))
             {
                 for (int i = 0; i < clicks.Count; i++)
                 {
                     EnrichedClick click = clicks[i];
                     Guid id = click.Click.EventId;
-                    // Stored by an earlier process, by an earlier batch, or earlier in this one.
-                    if ((inFile is not null && inFile.Contains(id)) || !_storedIds.Add(id))
+                    // Stored by an earlier process or batch (only possible for a click no newer than
+                    // the newest stored), or earlier in this batch.
+                    if ((TimestampColumn.ReadTimestamp(click) <= newest && ((inFile is not null && inFile.Contains(id)) || _olderIds.Contains(id)))
+                        || !_recentIds.Add(id))
                     {
                         continue;
                     }
@@ -104,7 +119,7 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
 
             for (int i = 0; i < addedCount; i++)
             {
-                _storedIds.Remove(added[i]);
+                _recentIds.Remove(added[i]);
             }
 
             throw;
@@ -124,11 +139,19 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
             dimension.Commit();
         }
 
-        if (_storedIds.Count > RememberedIdLimit)
+        if (max > _newestStored)
         {
-            // The memory starts over; everything stored so far is left to lookups in the file.
-            _storedIds.Clear();
-            _lookupWatermark = null;
+            _newestStored = max;
+        }
+
+        if (_recentIds.Count > RememberedIdLimit / 2)
+        {
+            // The older generation is forgotten: what it held, and everything before, is left to
+            // lookups in the file, which covers every click no newer than the newest stored before it began.
+            _lookupWatermark = _recentSince;
+            _recentSince = _newestStored;
+            (_olderIds, _recentIds) = (_recentIds, _olderIds);
+            _recentIds.Clear();
         }
 
         return addedCount;

@@ -107,6 +107,48 @@ public class DuckDbWritePathTests : DuckDbFileTest
     }
 
     [Test]
+    public async Task Clicks_that_arrive_out_of_order_across_batches_are_stored_once_each_without_a_lookup()
+    {
+        // Concurrent requests reach the buffer slightly out of order, so a batch often holds clicks
+        // older than the newest one already stored: new ones among them must go in, redelivered ones not.
+        using var store = new DuckDbStore(_path);
+        var sink = (DuckDbClickSink)store.Sink;
+        List<EnrichedClick> first = Enumerable.Range(0, 50).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(2 * i))).ToList();
+        await store.WriteAsync(first);
+
+        List<EnrichedClick> late = Enumerable.Range(0, 20).Select(i => DuckDbStore.Click("late", Day1.AddSeconds((2 * i) + 1))).ToList();
+        EnrichedClick newer = DuckDbStore.Click("a", Day1.AddMinutes(10));
+        await store.WriteAsync(late.Concat(first.Skip(40)).Append(newer).Concat(late.Take(3)));
+
+        Assert.That(DuckDbStore.Sql(_path, "SELECT link_id, count(*), count(DISTINCT event_id) FROM clicks GROUP BY link_id ORDER BY link_id"),
+            Is.EqualTo(new[] { new object[] { "a", 51L, 51L }, new object[] { "late", 20L, 20L } }));
+        Assert.That(sink.Lookups, Is.Zero);
+    }
+
+    [Test]
+    public async Task The_memory_of_stored_ids_keeps_the_generation_before_the_newest_so_recent_redeliveries_need_no_lookup()
+    {
+        using var store = new DuckDbStore(_path);
+        var sink = (DuckDbClickSink)store.Sink;
+        sink.RememberedIdLimit = 100;
+        var batches = Enumerable.Range(0, 5)
+            .Select(b => Enumerable.Range(0, 60).Select(i => DuckDbStore.Click("a", Day1.AddMinutes(b).AddSeconds(i))).ToList())
+            .ToList();
+        foreach (List<EnrichedClick> batch in batches)
+        {
+            await store.WriteAsync(batch);
+        }
+
+        // Each batch fills a generation (60 > 100 / 2): the last one is still remembered, the one
+        // before it has been forgotten and must be found in the file.
+        await store.WriteAsync(batches[4]);
+        Assert.That(sink.Lookups, Is.Zero);
+        await store.WriteAsync(batches[3]);
+        Assert.That(sink.Lookups, Is.EqualTo(1));
+        Assert.That(DuckDbStore.Sql(_path, "SELECT count(*), count(DISTINCT event_id) FROM clicks").Single(), Is.EqualTo(new object[] { 300L, 300L }));
+    }
+
+    [Test]
     public async Task A_batch_redelivered_after_reopening_the_file_is_stored_once()
     {
         List<EnrichedClick> batch = Enumerable.Range(0, 60).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(i))).ToList();
