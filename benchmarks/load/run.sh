@@ -13,6 +13,9 @@
 # STORE=none runs the whole pipeline but the store: clicks are captured, buffered and enriched, then
 # counted and dropped by the sample's discarding sink instead of written to DuckDB, which shows what
 # the store itself costs when compared with a default run.
+# CALIBRATE=1 sends both sides to the untracked route (the pipeline runs but receives nothing): the
+# ratio it prints is what this machine's own drift makes of two identical routes, the resolution
+# against which a default run's ratio has to be read.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${ROUNDS:-3} duration=${DURATION:-10s} connections=${CONNECTIONS:-32} threads=${THREADS:-1}
@@ -30,6 +33,9 @@ fi
 
 buffer=${BUFFER:-channel}
 store=${STORE:-duckdb}
+calibrate=${CALIBRATE:-0}
+tracked_path=load
+[ "$calibrate" = 1 ] && tracked_path=untracked/load
 redis_port=${REDIS_PORT:-6399}
 extra_env=()
 [ "$store" = none ] && extra_env+=(Sample__DiscardClicks=true)
@@ -75,7 +81,7 @@ user_agent='Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML,
 warmup=${WARMUP:-30s}
 # Every tracked request is counted (warm-up included), to compare with the clicks that arrived.
 requests_of() { awk '/requests in/ {print $1}' <<<"$1"; }
-tracked_sent=$(requests_of "$(wrk -t"$threads" -c"$connections" -d"$warmup" -H "User-Agent: $user_agent" "http://127.0.0.1:$port/load")")
+tracked_sent=$(requests_of "$(wrk -t"$threads" -c"$connections" -d"$warmup" -H "User-Agent: $user_agent" "http://127.0.0.1:$port/$tracked_path")")
 wrk -t"$threads" -c"$connections" -d"$warmup" -H "User-Agent: $user_agent" "http://127.0.0.1:$port/untracked/load" >/dev/null
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$pid}/stat"; }
@@ -84,17 +90,17 @@ redis_pid=""
 seconds=${duration%s}
 hz=$(getconf CLK_TCK)
 
-run() { # route round -> "rps p99ms cpu_us_per_request redis_cpu_us_per_request"
+run() { # name path round -> "rps p99ms cpu_us_per_request redis_cpu_us_per_request requests"
   local out rps p99 c0 c1 r0=0 r1=0 perf_pid=""
-  if [ "$profile" = 1 ] && [ "$2" = 1 ]; then
-    perf record -F 499 -g -p "$pid" -o "$work/perf-${1//\//_}.data" -- sleep $((seconds > 3 ? seconds - 2 : 1)) >/dev/null 2>&1 &
+  if [ "$profile" = 1 ] && [ "$3" = 1 ]; then
+    perf record -F 499 -g -p "$pid" -o "$work/perf-$1.data" -- sleep $((seconds > 3 ? seconds - 2 : 1)) >/dev/null 2>&1 &
     perf_pid=$!
   fi
   c0=$(cpu_ticks)
   [ -n "$redis_pid" ] && r0=$(cpu_ticks "$redis_pid")
   out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency \
     -H "User-Agent: $user_agent" \
-    "http://127.0.0.1:$port/$1")
+    "http://127.0.0.1:$port/$2")
   c1=$(cpu_ticks)
   [ -n "$redis_pid" ] && r1=$(cpu_ticks "$redis_pid")
   [ -n "$perf_pid" ] && wait "$perf_pid"
@@ -112,14 +118,17 @@ row() { # round route rps p99 server_cpu redis_cpu
   if [ "$buffer" = redis ]; then printf ' %15s' "$6"; fi
   echo
 }
+[ "$calibrate" = 1 ] && echo "CALIBRATE=1: the rows named tracked also go to the untracked route"
 row round route "requests/s" "p99 ms" "server µs/req" "redis µs/req"
 for r in $(seq 1 "$rounds"); do
   # Alternate the order so neither route always runs on a warmer (or more tired) machine.
-  if (( r % 2 )); then order="load untracked/load"; else order="untracked/load load"; fi
-  for route in $order; do
-    read -r rps p99 cpu redis_cpu sent <<<"$(run "$route" "$r")"
-    if [ "$route" = load ]; then tracked+=("$rps"); tracked_p99+=("$p99"); tracked_cpu+=("$cpu"); name=tracked; tracked_sent=$((tracked_sent + sent))
-    else untracked+=("$rps"); untracked_p99+=("$p99"); untracked_cpu+=("$cpu"); name=untracked; fi
+  if (( r % 2 )); then order="tracked untracked"; else order="untracked tracked"; fi
+  for name in $order; do
+    path=untracked/load
+    [ "$name" = tracked ] && path=$tracked_path
+    read -r rps p99 cpu redis_cpu sent <<<"$(run "$name" "$path" "$r")"
+    if [ "$name" = tracked ]; then tracked+=("$rps"); tracked_p99+=("$p99"); tracked_cpu+=("$cpu"); tracked_sent=$((tracked_sent + sent))
+    else untracked+=("$rps"); untracked_p99+=("$p99"); untracked_cpu+=("$cpu"); fi
     [ "$r" = 1 ] && first_rps[$name]=$rps
     row "$r" "$name" "$rps" "$p99" "$cpu" "$redis_cpu"
   done
@@ -147,7 +156,7 @@ awk -v t="$tc" -v u="$uc" 'BEGIN {printf "untracked / tracked server CPU per req
 
 if [ "$profile" = 1 ]; then
   for name in tracked untracked; do
-    file="$work/perf-load.data"; [ "$name" = untracked ] && file="$work/perf-untracked_load.data"
+    file="$work/perf-$name.data"
     echo
     echo "where the server's CPU went in the first $name round (perf samples per 1 000 requests):"
     perf report -i "$file" --no-children --sort dso -g none -F sample,dso 2>/dev/null | grep -v '^#' | grep -v '^$' |
@@ -157,7 +166,9 @@ fi
 
 # The clicks really went through the pipeline: ask the sample what it stored.
 sleep 2
-if [ "$buffer" = redis ]; then
+if [ "$calibrate" = 1 ]; then
+  echo "CALIBRATE=1: no tracked requests were sent; the ratio above is the machine's own"
+elif [ "$buffer" = redis ]; then
   echo "tracked requests sent: $tracked_sent; clicks in the Redis stream: $(redis-cli -p "$redis_port" xlen clickanalytics:clicks)"
 elif [ "$store" = none ]; then
   discarded=$(curl -fsS "http://127.0.0.1:$port/api/discarded-clicks" | grep -o '"clicks":[0-9]*' | cut -d: -f2)
