@@ -81,6 +81,8 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
         try
         {
             HashSet<Guid>? inFile = min <= watermark ? StoredIds(connection, min, max < watermark ? max : watermark) : null;
+            // Only when the batch reaches back to the newest stored click does any of its clicks need a look at the older ids.
+            bool reachesBack = min <= newest;
             using (var events = new DuckDbChunkAppender(connection, DuckDbLayout.EventsTable, DuckDbLayout.FixedEventColumnCount + dimensions.Count))
             {
                 for (int i = 0; i < clicks.Count; i++)
@@ -89,7 +91,7 @@ internal sealed class DuckDbClickSink(DuckDbDatabase database) : IClickSink
                     Guid id = click.Click.EventId;
                     // Stored by an earlier process or batch (only possible for a click no newer than
                     // the newest stored), or earlier in this batch.
-                    if ((TimestampColumn.ReadTimestamp(click) <= newest && ((inFile is not null && inFile.Contains(id)) || _olderIds.Contains(id)))
+                    if ((reachesBack && TimestampColumn.ReadTimestamp(click) <= newest && ((inFile is not null && inFile.Contains(id)) || _olderIds.Contains(id)))
                         || !_recentIds.Add(id))
                     {
                         continue;

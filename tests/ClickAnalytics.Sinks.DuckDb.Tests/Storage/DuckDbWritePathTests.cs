@@ -131,13 +131,7 @@ public class DuckDbWritePathTests : DuckDbFileTest
         using var store = new DuckDbStore(_path);
         var sink = (DuckDbClickSink)store.Sink;
         sink.RememberedIdLimit = 100;
-        var batches = Enumerable.Range(0, 5)
-            .Select(b => Enumerable.Range(0, 60).Select(i => DuckDbStore.Click("a", Day1.AddMinutes(b).AddSeconds(i))).ToList())
-            .ToList();
-        foreach (List<EnrichedClick> batch in batches)
-        {
-            await store.WriteAsync(batch);
-        }
+        List<List<EnrichedClick>> batches = await WriteMinuteBatchesAsync(store, count: 5, size: 60);
 
         // Each batch fills a generation (60 > 100 / 2): the last one is still remembered, the one
         // before it has been forgotten and must be found in the file.
@@ -174,13 +168,7 @@ public class DuckDbWritePathTests : DuckDbFileTest
         using var store = new DuckDbStore(_path);
         var sink = (DuckDbClickSink)store.Sink;
         sink.RememberedIdLimit = 50;
-        var batches = Enumerable.Range(0, 4)
-            .Select(b => Enumerable.Range(0, 40).Select(i => DuckDbStore.Click("a", Day1.AddMinutes(b).AddSeconds(i))).ToList())
-            .ToList();
-        foreach (List<EnrichedClick> batch in batches)
-        {
-            await store.WriteAsync(batch);
-        }
+        List<List<EnrichedClick>> batches = await WriteMinuteBatchesAsync(store, count: 4, size: 40);
 
         foreach (List<EnrichedClick> batch in batches)
         {
@@ -189,6 +177,20 @@ public class DuckDbWritePathTests : DuckDbFileTest
 
         Assert.That(DuckDbStore.Sql(_path, "SELECT count(*), count(DISTINCT event_id) FROM clicks").Single(), Is.EqualTo(new object[] { 160L, 160L }));
         Assert.That(sink.Lookups, Is.GreaterThan(0));
+    }
+
+    /// <summary>Writes <paramref name="count"/> batches of <paramref name="size"/> clicks, a second apart within a batch and a minute apart between batches; returns them.</summary>
+    private static async Task<List<List<EnrichedClick>>> WriteMinuteBatchesAsync(DuckDbStore store, int count, int size)
+    {
+        var batches = Enumerable.Range(0, count)
+            .Select(b => Enumerable.Range(0, size).Select(i => DuckDbStore.Click("a", Day1.AddMinutes(b).AddSeconds(i))).ToList())
+            .ToList();
+        foreach (List<EnrichedClick> batch in batches)
+        {
+            await store.WriteAsync(batch);
+        }
+
+        return batches;
     }
 
     [Test]
