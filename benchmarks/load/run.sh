@@ -3,7 +3,8 @@
 # buffer, processor, DuckDB), is hit by wrk on its tracked redirect and on an untracked copy of
 # the same redirect, in alternating rounds within one run. Prints requests/s and p99 per round,
 # the medians, and the tracked/untracked throughput ratio. Each round also reports the server
-# process's CPU time per request (from /proc), which is steadier than requests/s on a noisy machine.
+# process's CPU time per request (from /proc), which is steadier than requests/s on a noisy machine,
+# split into user and system time, and the whole machine's idle share.
 #   ROUNDS=3 DURATION=10s WARMUP=30s CONNECTIONS=32 THREADS=1 benchmarks/load/run.sh
 # PROFILE=1 also samples the server with perf during each route's first round and prints where
 # its CPU went (samples per 1 000 requests by library; 1 sample = 2 ms of CPU).
@@ -13,6 +14,8 @@
 # STORE=none runs the whole pipeline but the store: clicks are captured, buffered and enriched, then
 # counted and dropped by the sample's discarding sink instead of written to DuckDB, which shows what
 # the store itself costs when compared with a default run.
+# ENRICH=none removes every enrichment stage; with STORE=none what is left of the pipeline is capture,
+# the buffer and the processor's batching, which shows what they cost on their own.
 # CALIBRATE=1 sends both sides to the untracked route (the pipeline runs but receives nothing): the
 # ratio it prints is what this machine's own drift makes of two identical routes, the resolution
 # against which a default run's ratio has to be read.
@@ -33,12 +36,14 @@ fi
 
 buffer=${BUFFER:-channel}
 store=${STORE:-duckdb}
+enrich=${ENRICH:-all}
 calibrate=${CALIBRATE:-0}
 tracked_path=load
 [ "$calibrate" = 1 ] && tracked_path=untracked/load
 redis_port=${REDIS_PORT:-6399}
 extra_env=()
 [ "$store" = none ] && extra_env+=(Sample__DiscardClicks=true)
+[ "$enrich" = none ] && extra_env+=(Sample__SkipEnrichment=true)
 if [ "$buffer" = redis ]; then
   if ! command -v redis-server >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools >/dev/null
@@ -85,52 +90,61 @@ tracked_sent=$(requests_of "$(wrk -t"$threads" -c"$connections" -d"$warmup" -H "
 wrk -t"$threads" -c"$connections" -d"$warmup" -H "User-Agent: $user_agent" "http://127.0.0.1:$port/untracked/load" >/dev/null
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$pid}/stat"; }
+# The server's user and system time apart, and the whole machine's idle and total time.
+server_split() { awk '{print $14, $15}' "/proc/$pid/stat"; }
+machine_idle() { awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 redis_pid=""
 [ "$buffer" = redis ] && redis_pid=$(cat "$work/redis.pid")
 seconds=${duration%s}
 hz=$(getconf CLK_TCK)
 
-run() { # name path round -> "rps p99ms cpu_us_per_request redis_cpu_us_per_request requests"
-  local out rps p99 c0 c1 r0=0 r1=0 perf_pid=""
+run() { # name path round -> "rps p99ms cpu_us_per_request redis_cpu_us_per_request requests user_us sys_us idle_percent"
+  local out rps p99 c0 c1 r0=0 r1=0 perf_pid="" u0 s0 u1 s1 i0 t0 i1 t1
   if [ "$profile" = 1 ] && [ "$3" = 1 ]; then
     perf record -F 499 -g -p "$pid" -o "$work/perf-$1.data" -- sleep $((seconds > 3 ? seconds - 2 : 1)) >/dev/null 2>&1 &
     perf_pid=$!
   fi
   c0=$(cpu_ticks)
+  read -r u0 s0 <<<"$(server_split)"
+  read -r i0 t0 <<<"$(machine_idle)"
   [ -n "$redis_pid" ] && r0=$(cpu_ticks "$redis_pid")
   out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency \
     -H "User-Agent: $user_agent" \
     "http://127.0.0.1:$port/$2")
   c1=$(cpu_ticks)
+  read -r u1 s1 <<<"$(server_split)"
+  read -r i1 t1 <<<"$(machine_idle)"
   [ -n "$redis_pid" ] && r1=$(cpu_ticks "$redis_pid")
   [ -n "$perf_pid" ] && wait "$perf_pid"
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
   per_request() { awk -v c="$1" -v hz="$hz" -v r="$rps" -v s="$seconds" 'BEGIN {printf "%.1f", c / hz * 1e6 / (r * s)}'; }
-  echo "$rps $p99 $(per_request $((c1 - c0))) $(per_request $((r1 - r0))) $(requests_of "$out")"
+  echo "$rps $p99 $(per_request $((c1 - c0))) $(per_request $((r1 - r0))) $(requests_of "$out") $(per_request $((u1 - u0))) $(per_request $((s1 - s0))) $(awk -v i=$((i1 - i0)) -v t=$((t1 - t0)) 'BEGIN {printf "%.1f", t ? 100 * i / t : 0}')"
 }
 
 tracked=() untracked=() tracked_p99=() untracked_p99=() tracked_cpu=() untracked_cpu=()
+tracked_user=() untracked_user=() tracked_sys=() untracked_sys=()
 declare -A first_rps
 # One line per round; the redis-server's CPU only when there is one.
-row() { # round route rps p99 server_cpu redis_cpu
-  printf '%-6s %-10s %12s %10s %16s' "$1" "$2" "$3" "$4" "$5"
-  if [ "$buffer" = redis ]; then printf ' %15s' "$6"; fi
+row() { # round route rps p99 server_cpu user/sys idle redis_cpu
+  printf '%-6s %-10s %12s %10s %16s %18s %10s' "$1" "$2" "$3" "$4" "$5" "$6" "$7"
+  if [ "$buffer" = redis ]; then printf ' %15s' "$8"; fi
   echo
 }
 [ "$calibrate" = 1 ] && echo "CALIBRATE=1: the rows named tracked also go to the untracked route"
-row round route "requests/s" "p99 ms" "server µs/req" "redis µs/req"
+row round route "requests/s" "p99 ms" "server µs/req" "user/sys µs/req" "idle %" "redis µs/req"
 for r in $(seq 1 "$rounds"); do
   # Alternate the order so neither route always runs on a warmer (or more tired) machine.
   if (( r % 2 )); then order="tracked untracked"; else order="untracked tracked"; fi
   for name in $order; do
     path=untracked/load
     [ "$name" = tracked ] && path=$tracked_path
-    read -r rps p99 cpu redis_cpu sent <<<"$(run "$name" "$path" "$r")"
+    read -r rps p99 cpu redis_cpu sent user sys idle <<<"$(run "$name" "$path" "$r")"
     if [ "$name" = tracked ]; then tracked+=("$rps"); tracked_p99+=("$p99"); tracked_cpu+=("$cpu"); tracked_sent=$((tracked_sent + sent))
-    else untracked+=("$rps"); untracked_p99+=("$p99"); untracked_cpu+=("$cpu"); fi
+      tracked_user+=("$user"); tracked_sys+=("$sys")
+    else untracked+=("$rps"); untracked_p99+=("$p99"); untracked_cpu+=("$cpu"); untracked_user+=("$user"); untracked_sys+=("$sys"); fi
     [ "$r" = 1 ] && first_rps[$name]=$rps
-    row "$r" "$name" "$rps" "$p99" "$cpu" "$redis_cpu"
+    row "$r" "$name" "$rps" "$p99" "$cpu" "$user/$sys" "$idle" "$redis_cpu"
   done
 done
 
@@ -153,6 +167,10 @@ echo "per-round ratios: ${round_ratios[*]} (median $(median "${round_ratios[@]}"
 tc=$(median "${tracked_cpu[@]}"); uc=$(median "${untracked_cpu[@]}")
 echo "median server CPU per request: tracked $tc µs, untracked $uc µs"
 awk -v t="$tc" -v u="$uc" 'BEGIN {printf "untracked / tracked server CPU per request: %.3f (the throughput ratio if the server'"'"'s CPU were the only limit)\n", u/t}'
+# Which kind of CPU the tracked route adds: user time is the pipeline's own code (and the runtime's),
+# system time the kernel's (sockets, scheduling, the store's file writes).
+awk -v tu="$(median "${tracked_user[@]}")" -v uu="$(median "${untracked_user[@]}")" -v ts="$(median "${tracked_sys[@]}")" -v us="$(median "${untracked_sys[@]}")" \
+  'BEGIN {printf "median server user / system CPU per request: tracked %.1f / %.1f µs, untracked %.1f / %.1f µs (tracked adds %.1f user, %.1f system)\n", tu, ts, uu, us, tu - uu, ts - us}'
 
 if [ "$profile" = 1 ]; then
   for name in tracked untracked; do

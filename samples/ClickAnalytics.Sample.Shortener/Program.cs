@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using ClickAnalytics;
+using ClickAnalytics.Enrichment;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Sample.Shortener;
 using ClickAnalytics.Storage;
@@ -38,6 +39,13 @@ if (discardClicks)
     builder.Services.RemoveAll<IClickSink>();
     builder.Services.AddSingleton<DiscardingSink>();
     builder.Services.AddSingleton<IClickSink>(services => services.GetRequiredService<DiscardingSink>());
+}
+
+// Also for the load harness only (ENRICH=none): no enrichment stage runs, so with Sample:DiscardClicks
+// what is left is capture, the buffer and the processor's batching, which shows what they cost alone.
+if (builder.Configuration.GetValue<bool>("Sample:SkipEnrichment"))
+{
+    builder.Services.RemoveAll<IClickEnricher>();
 }
 
 builder.Services.Configure<ForwardedHeadersOptions>(options =>
@@ -129,7 +137,7 @@ if (app.Configuration.GetValue<bool>("Sample:UntrackedRoute"))
 
 if (discardClicks)
 {
-    app.MapGet("/api/discarded-clicks", (DiscardingSink sink) => new { clicks = sink.Clicks });
+    app.MapGet("/api/discarded-clicks", (DiscardingSink sink) => new { clicks = sink.Clicks, enriched = sink.Enriched });
 }
 
 app.Run();

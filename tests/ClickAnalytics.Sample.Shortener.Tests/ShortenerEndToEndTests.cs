@@ -139,6 +139,33 @@ public class ShortenerEndToEndTests
         });
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task With_SkipEnrichment_the_discarded_clicks_arrive_without_enrichment(bool skip)
+    {
+        const int n = 7;
+        using WebApplicationFactory<Program> discarding = _factory.WithWebHostBuilder(web => web
+            .UseSetting("Sample:DiscardClicks", "true")
+            .UseSetting("Sample:SkipEnrichment", skip ? "true" : "false"));
+        HttpClient client = discarding.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await client.PostAsJsonAsync("/api/links", new { url = "https://example.com/s", code = "skip" });
+        for (int i = 0; i < n; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/skip");
+            request.Headers.TryAddWithoutValidation("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36");
+            HttpResponseMessage redirect = await client.SendAsync(request);
+            Assert.That(redirect.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        }
+
+        await WaitForCountAsync(async () => (await client.GetFromJsonAsync<Dictionary<string, long>>("/api/discarded-clicks"))!["clicks"], n);
+        Dictionary<string, long> counts = (await client.GetFromJsonAsync<Dictionary<string, long>>("/api/discarded-clicks"))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(counts["clicks"], Is.EqualTo(n));
+            Assert.That(counts["enriched"], Is.EqualTo(skip ? 0 : n));
+        });
+    }
+
     private static Task<long> WaitForClicksAsync(HttpClient client, string code, long expected) =>
         WaitForCountAsync(async () => (await client.GetFromJsonAsync<List<DayClicks>>($"/api/links/{code}/clicks"))!.Sum(d => d.Clicks), expected);
 
