@@ -23,6 +23,9 @@ public sealed class EnrichedClick
     /// <summary>What capture recorded.</summary>
     public ClickEvent Click { get; }
 
+    /// <summary>The parse of <see cref="ClickEvent.UserAgent"/>, kept by the first user-agent stage for the next.</summary>
+    internal Enrichment.UserAgents.UserAgentInfo? ParsedUserAgent { get; set; }
+
     // ---- user agent ----
 
     /// <summary>Browser family (uap-core), e.g. "Chrome".</summary>

@@ -12,7 +12,9 @@ internal abstract class UserAgentStage(UserAgentParser parser, IOptions<UserAgen
     {
         if (_enabled)
         {
-            Apply(click, parser.Parse(click.Click.UserAgent));
+            // Both stages read the same parse; the first to run keeps it on the click for the other.
+            UserAgentInfo info = click.ParsedUserAgent ??= parser.Parse(click.Click.UserAgent);
+            Apply(click, info);
         }
     }
 

@@ -92,6 +92,38 @@ public sealed class UserAgentEnricherTests
         });
     }
 
+    [Test]
+    public async Task InABatchOfMixedAgentsEachClickGetsTheParseOfItsOwnAgent()
+    {
+        // The first stage keeps its parse on the click for the second; it must never be another click's.
+        string?[] agents = [Iphone, "curl/8.5.0", null, "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", Iphone, "curl/8.5.0"];
+        using ServiceProvider services = Build();
+        var batch = new List<EnrichedClick>();
+        for (int i = 0; i < agents.Length; i++)
+        {
+            ClickEvent raw = TestClicks.Create(i + 1);
+            batch.Add(new EnrichedClick(new ClickEvent { EventId = raw.EventId, Timestamp = raw.Timestamp, LinkId = raw.LinkId, UserAgent = agents[i] }));
+        }
+
+        var stages = new List<IClickEnricher>(services.GetServices<IClickEnricher>());
+        stages.Sort(static (a, b) => a.Order.CompareTo(b.Order));
+        foreach (IClickEnricher stage in stages)
+        {
+            await stage.EnrichAsync(batch, CancellationToken.None);
+        }
+
+        for (int i = 0; i < agents.Length; i++)
+        {
+            EnrichedClick alone = await EnrichAsync(services, agents[i]);
+            Assert.That(
+                (batch[i].BrowserFamily, batch[i].OsFamily, batch[i].DeviceType, batch[i].BotClass, batch[i].BotReasons),
+                Is.EqualTo((alone.BrowserFamily, alone.OsFamily, alone.DeviceType, alone.BotClass, alone.BotReasons)),
+                $"click {i} ({agents[i] ?? "no user agent"})");
+        }
+
+        Assert.That(batch.ConvertAll(c => c.BotClass), Is.EqualTo(new[] { BotClass.Human, BotClass.HttpLibrary, BotClass.HttpLibrary, BotClass.Crawler, BotClass.Human, BotClass.HttpLibrary }));
+    }
+
     [TestCase(ClickFlags.Prefetch, BotClass.Prefetch, "prefetch-header")]
     [TestCase(ClickFlags.Prerender, BotClass.Prefetch, "prerender-header")]
     [TestCase(ClickFlags.HeadRequest, BotClass.LinkPreview, "head-request")]
