@@ -89,8 +89,8 @@ requests_of() { awk '/requests in/ {print $1}' <<<"$1"; }
 tracked_sent=$(requests_of "$(wrk -t"$threads" -c"$connections" -d"$warmup" -H "User-Agent: $user_agent" "http://127.0.0.1:$port/$tracked_path")")
 wrk -t"$threads" -c"$connections" -d"$warmup" -H "User-Agent: $user_agent" "http://127.0.0.1:$port/untracked/load" >/dev/null
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$pid}/stat"; }
-# The server's user and system time apart, and the whole machine's idle and total time.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The server's user and system time apart (their sum is its CPU time), and the whole machine's idle and total time.
 server_split() { awk '{print $14, $15}' "/proc/$pid/stat"; }
 machine_idle() { awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 redis_pid=""
@@ -99,19 +99,17 @@ seconds=${duration%s}
 hz=$(getconf CLK_TCK)
 
 run() { # name path round -> "rps p99ms cpu_us_per_request redis_cpu_us_per_request requests user_us sys_us idle_percent"
-  local out rps p99 c0 c1 r0=0 r1=0 perf_pid="" u0 s0 u1 s1 i0 t0 i1 t1
+  local out rps p99 r0=0 r1=0 perf_pid="" u0 s0 u1 s1 i0 t0 i1 t1
   if [ "$profile" = 1 ] && [ "$3" = 1 ]; then
     perf record -F 499 -g -p "$pid" -o "$work/perf-$1.data" -- sleep $((seconds > 3 ? seconds - 2 : 1)) >/dev/null 2>&1 &
     perf_pid=$!
   fi
-  c0=$(cpu_ticks)
   read -r u0 s0 <<<"$(server_split)"
   read -r i0 t0 <<<"$(machine_idle)"
   [ -n "$redis_pid" ] && r0=$(cpu_ticks "$redis_pid")
   out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency \
     -H "User-Agent: $user_agent" \
     "http://127.0.0.1:$port/$2")
-  c1=$(cpu_ticks)
   read -r u1 s1 <<<"$(server_split)"
   read -r i1 t1 <<<"$(machine_idle)"
   [ -n "$redis_pid" ] && r1=$(cpu_ticks "$redis_pid")
@@ -119,7 +117,7 @@ run() { # name path round -> "rps p99ms cpu_us_per_request redis_cpu_us_per_requ
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
   per_request() { awk -v c="$1" -v hz="$hz" -v r="$rps" -v s="$seconds" 'BEGIN {printf "%.1f", c / hz * 1e6 / (r * s)}'; }
-  echo "$rps $p99 $(per_request $((c1 - c0))) $(per_request $((r1 - r0))) $(requests_of "$out") $(per_request $((u1 - u0))) $(per_request $((s1 - s0))) $(awk -v i=$((i1 - i0)) -v t=$((t1 - t0)) 'BEGIN {printf "%.1f", t ? 100 * i / t : 0}')"
+  echo "$rps $p99 $(per_request $((u1 - u0 + s1 - s0))) $(per_request $((r1 - r0))) $(requests_of "$out") $(per_request $((u1 - u0))) $(per_request $((s1 - s0))) $(awk -v i=$((i1 - i0)) -v t=$((t1 - t0)) 'BEGIN {printf "%.1f", t ? 100 * i / t : 0}')"
 }
 
 tracked=() untracked=() tracked_p99=() untracked_p99=() tracked_cpu=() untracked_cpu=()
@@ -189,8 +187,10 @@ if [ "$calibrate" = 1 ]; then
 elif [ "$buffer" = redis ]; then
   echo "tracked requests sent: $tracked_sent; clicks in the Redis stream: $(redis-cli -p "$redis_port" xlen clickanalytics:clicks)"
 elif [ "$store" = none ]; then
-  discarded=$(curl -fsS "http://127.0.0.1:$port/api/discarded-clicks" | grep -o '"clicks":[0-9]*' | cut -d: -f2)
-  echo "tracked requests sent: $tracked_sent; clicks enriched and discarded (STORE=none): $discarded"
+  counts=$(curl -fsS "http://127.0.0.1:$port/api/discarded-clicks")
+  discarded=$(grep -o '"clicks":[0-9]*' <<<"$counts" | cut -d: -f2)
+  enriched=$(grep -o '"enriched":[0-9]*' <<<"$counts" | cut -d: -f2)
+  echo "tracked requests sent: $tracked_sent; clicks discarded (STORE=none): $discarded, of them enriched: $enriched"
 else
   stored=$(curl -fsS "http://127.0.0.1:$port/api/links/load/clicks?includeBots=true&includeRepeats=true" | grep -o '"clicks":[0-9]*' | awk -F: '{s+=$2} END {print s}')
   echo "tracked requests sent: $tracked_sent; clicks stored for the tracked route: $stored"
