@@ -27,10 +27,10 @@ public sealed class UserAgentEnricherTests
         return services.BuildServiceProvider();
     }
 
-    private static async Task<EnrichedClick> EnrichAsync(IServiceProvider services, string? userAgent, ClickFlags flags = ClickFlags.None)
+    private static EnrichedClick Click(int n, string? userAgent, ClickFlags flags = ClickFlags.None)
     {
-        ClickEvent raw = TestClicks.Create(1);
-        var click = new EnrichedClick(new ClickEvent
+        ClickEvent raw = TestClicks.Create(n);
+        return new EnrichedClick(new ClickEvent
         {
             EventId = raw.EventId,
             Timestamp = raw.Timestamp,
@@ -38,6 +38,11 @@ public sealed class UserAgentEnricherTests
             UserAgent = userAgent,
             Flags = flags,
         });
+    }
+
+    private static async Task<EnrichedClick> EnrichAsync(IServiceProvider services, string? userAgent, ClickFlags flags = ClickFlags.None)
+    {
+        EnrichedClick click = Click(1, userAgent, flags);
         var stages = new List<IClickEnricher>(services.GetServices<IClickEnricher>());
         stages.Sort(static (a, b) => a.Order.CompareTo(b.Order));
         foreach (IClickEnricher stage in stages)
@@ -101,8 +106,7 @@ public sealed class UserAgentEnricherTests
         var batch = new List<EnrichedClick>();
         for (int i = 0; i < agents.Length; i++)
         {
-            ClickEvent raw = TestClicks.Create(i + 1);
-            batch.Add(new EnrichedClick(new ClickEvent { EventId = raw.EventId, Timestamp = raw.Timestamp, LinkId = raw.LinkId, UserAgent = agents[i] }));
+            batch.Add(Click(i + 1, agents[i]));
         }
 
         var stages = new List<IClickEnricher>(services.GetServices<IClickEnricher>());
