@@ -43,14 +43,19 @@ public sealed class UserAgentEnricherTests
     private static async Task<EnrichedClick> EnrichAsync(IServiceProvider services, string? userAgent, ClickFlags flags = ClickFlags.None)
     {
         EnrichedClick click = Click(1, userAgent, flags);
+        await RunStagesAsync(services, [click]);
+        return click;
+    }
+
+    /// <summary>Runs every registered stage over <paramref name="batch"/> in the processor's order.</summary>
+    private static async Task RunStagesAsync(IServiceProvider services, IReadOnlyList<EnrichedClick> batch)
+    {
         var stages = new List<IClickEnricher>(services.GetServices<IClickEnricher>());
         stages.Sort(static (a, b) => a.Order.CompareTo(b.Order));
         foreach (IClickEnricher stage in stages)
         {
-            await stage.EnrichAsync([click], CancellationToken.None);
+            await stage.EnrichAsync(batch, CancellationToken.None);
         }
-
-        return click;
     }
 
     [Test]
@@ -109,12 +114,7 @@ public sealed class UserAgentEnricherTests
             batch.Add(Click(i + 1, agents[i]));
         }
 
-        var stages = new List<IClickEnricher>(services.GetServices<IClickEnricher>());
-        stages.Sort(static (a, b) => a.Order.CompareTo(b.Order));
-        foreach (IClickEnricher stage in stages)
-        {
-            await stage.EnrichAsync(batch, CancellationToken.None);
-        }
+        await RunStagesAsync(services, batch);
 
         for (int i = 0; i < agents.Length; i++)
         {
