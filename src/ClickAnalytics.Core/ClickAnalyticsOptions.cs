@@ -34,6 +34,12 @@ public sealed class ClickAnalyticsOptions
     /// <summary>Whether this process runs the processor (off on web nodes that only produce).</summary>
     public bool ProcessingEnabled { get; set; } = true;
 
+    /// <summary>
+    /// Name of the store that answers queries (<c>duckdb</c>, <c>clickhouse</c>, …) when several are
+    /// registered; with one store it may stay empty. An ambiguous choice fails the start.
+    /// </summary>
+    public string? QueryStore { get; set; }
+
     /// <summary>How many batches are processed at once.</summary>
     [Range(1, 256)]
     public int Workers { get; set; } = 1;

@@ -95,8 +95,37 @@ public sealed class ClickColumn
     /// <summary>Reads a <see cref="ClickColumnType.Uuid"/> column.</summary>
     public Guid ReadUuid(EnrichedClick click) => (_uuid ?? throw WrongType(ClickColumnType.Uuid))(click);
 
+    /// <summary>
+    /// Hands the column to the visitor's method for its type: the one place a column's type is
+    /// switched on. Each store maps types to its own column types and writers with one visitor.
+    /// </summary>
+    internal TResult Accept<TResult>(IClickColumnVisitor<TResult> visitor) => Type switch
+    {
+        ClickColumnType.String => visitor.VisitString(this),
+        ClickColumnType.Boolean => visitor.VisitBoolean(this),
+        ClickColumnType.UInt32 => visitor.VisitUInt32(this),
+        ClickColumnType.Timestamp => visitor.VisitTimestamp(this),
+        ClickColumnType.Date => visitor.VisitDate(this),
+        _ => visitor.VisitUuid(this),
+    };
+
     private InvalidOperationException WrongType(ClickColumnType asked) =>
         new($"Column '{Name}' is of type {Type}, not {asked}.");
+}
+
+/// <summary>
+/// Something done to a column according to its type (its store type, a writer of its values, a
+/// reader of stored values). <see cref="ClickColumn.Accept{TResult}"/> calls the method for the
+/// column's type, so adding a type is a compile error in every visitor instead of a missed switch.
+/// </summary>
+internal interface IClickColumnVisitor<out TResult>
+{
+    TResult VisitString(ClickColumn column);
+    TResult VisitBoolean(ClickColumn column);
+    TResult VisitUInt32(ClickColumn column);
+    TResult VisitTimestamp(ClickColumn column);
+    TResult VisitDate(ClickColumn column);
+    TResult VisitUuid(ClickColumn column);
 }
 
 /// <summary>
