@@ -223,12 +223,13 @@ public abstract class ClickStoreContractTests
         DateTimeOffset midnight = first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         List<EnrichedClick> day1 = [Simple("a", midnight), Simple("a", midnight.AddHours(12), bot: true), Simple("b", midnight.AddDays(1).AddMilliseconds(-1), repeat: true)];
         List<EnrichedClick> day2 = [Simple("a", midnight.AddDays(1)), Simple("c", midnight.AddDays(1).AddHours(3), tenant: "acme")];
+        List<EnrichedClick> day3 = [Simple("a", midnight.AddDays(2)), Simple("b", midnight.AddDays(3).AddMilliseconds(-1))];
         List<EnrichedClick> day5 = Seconds("d", midnight.AddDays(4).AddHours(23).AddMinutes(59), 4);
         await WriteAsync([.. day5, .. day1]);
-        await WriteAsync(day2);
+        await WriteAsync([.. day3, .. day2]);
+        StoredDay[] remaining = [new(first, 3), new(first.AddDays(2), 2), new(first.AddDays(4), 4)];
 
-        Assert.That(await Store.ListDaysAsync(CancellationToken.None),
-            Is.EqualTo(new[] { new StoredDay(first, 3), new StoredDay(first.AddDays(1), 2), new StoredDay(first.AddDays(4), 4) }),
+        Assert.That(await Store.ListDaysAsync(CancellationToken.None), Is.EqualTo(new[] { remaining[0], new StoredDay(first.AddDays(1), 2), remaining[1], remaining[2] }),
             "every day with raw clicks, bots and repeats counted, oldest first");
         Assert.That(await IdsOfDayAsync(first.AddDays(1)), Is.EquivalentTo(day2.Select(c => c.Click.EventId)));
 
@@ -236,16 +237,16 @@ public abstract class ClickStoreContractTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await Store.ListDaysAsync(CancellationToken.None), Is.EqualTo(new[] { new StoredDay(first, 3), new StoredDay(first.AddDays(4), 4) }));
+            Assert.That(await Store.ListDaysAsync(CancellationToken.None), Is.EqualTo(remaining));
             Assert.That(await IdsOfDayAsync(first.AddDays(1)), Is.Empty, "the dropped day holds nothing");
-            Assert.That(await IdsOfDayAsync(first), Is.EquivalentTo(day1.Select(c => c.Click.EventId)), "the day before is untouched");
+            Assert.That(await IdsOfDayAsync(first), Is.EquivalentTo(day1.Select(c => c.Click.EventId)), "the day before, to its last millisecond, is untouched");
+            Assert.That(await IdsOfDayAsync(first.AddDays(2)), Is.EquivalentTo(day3.Select(c => c.Click.EventId)), "the day after, from its first millisecond, is untouched");
             Assert.That(await IdsOfDayAsync(first.AddDays(4)), Is.EquivalentTo(day5.Select(c => c.Click.EventId)), "a later day is untouched");
         }
 
-        await Store.DropDayAsync(first.AddDays(2), CancellationToken.None);
+        await Store.DropDayAsync(first.AddDays(3), CancellationToken.None);
         await Store.DropDayAsync(first.AddDays(1), CancellationToken.None);
-        Assert.That(await Store.ListDaysAsync(CancellationToken.None), Is.EqualTo(new[] { new StoredDay(first, 3), new StoredDay(first.AddDays(4), 4) }),
-            "dropping a day that holds nothing changes nothing");
+        Assert.That(await Store.ListDaysAsync(CancellationToken.None), Is.EqualTo(remaining), "dropping a day that holds nothing changes nothing");
 
         EnrichedClick late = Simple("e", midnight.AddDays(1).AddHours(5));
         await WriteAsync([late]);
