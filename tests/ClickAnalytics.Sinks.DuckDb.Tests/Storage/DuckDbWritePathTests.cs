@@ -180,6 +180,24 @@ public class DuckDbWritePathTests : DuckDbFileTest
         Assert.That(Count(lookups), Is.GreaterThan(0));
     }
 
+    [Test]
+    public async Task The_meter_counts_rows_written_redeliveries_skipped_and_batches()
+    {
+        await using var store = new DuckDbStore(_path);
+        var meters = store.Services.GetRequiredService<IMeterFactory>();
+        using var written = new MetricCollector<long>(meters, DuckDbMetrics.MeterName, "clickanalytics.duckdb.rows.written");
+        using var skipped = new MetricCollector<long>(meters, DuckDbMetrics.MeterName, "clickanalytics.duckdb.redeliveries.skipped");
+        using var duration = new MetricCollector<double>(meters, DuckDbMetrics.MeterName, "clickanalytics.duckdb.batch.duration");
+        List<EnrichedClick> batch = Enumerable.Range(0, 40).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(i))).ToList();
+
+        await store.WriteAsync(batch);
+        await store.WriteAsync(batch.Take(15).Append(DuckDbStore.Click("a", Day1.AddMinutes(5))));
+
+        Assert.That(Count(written), Is.EqualTo(41));
+        Assert.That(Count(skipped), Is.EqualTo(15));
+        Assert.That(duration.GetMeasurementSnapshot(), Has.Count.EqualTo(2).And.All.Matches<CollectedMeasurement<double>>(m => m!.Value >= 0));
+    }
+
     /// <summary>Listens to the store's count of batches whose ids were looked up in the file.</summary>
     private static MetricCollector<long> Lookups(DuckDbStore store) =>
         new(store.Services.GetRequiredService<IMeterFactory>(), DuckDbMetrics.MeterName, "clickanalytics.duckdb.id.lookups");
