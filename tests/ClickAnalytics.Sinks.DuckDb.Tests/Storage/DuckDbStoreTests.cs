@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Sinks.DuckDb.Tests.Support;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ClickAnalytics.Sinks.DuckDb.Tests.Storage;
 
@@ -116,6 +118,23 @@ public class DuckDbStoreTests : DuckDbFileTest
             Assert.That(byLink.Single().Clicks, Is.Zero, "a link id must not reach another tenant's clicks");
             Assert.That(DuckDbStore.Sql(_path, "SELECT count(*) FROM clicks").Single()[0], Is.EqualTo(3L));
         });
+    }
+
+    [Test]
+    public async Task Opening_a_new_column_a_dropped_day_and_closing_are_logged_with_the_packages_event_ids()
+    {
+        var store = new DuckDbStore(_path);
+        EnrichedClick click = DuckDbStore.Click("a", Day1);
+        click.SetDimension("plan_tier", "gold");
+        await store.WriteAsync([click]);
+        await store.Store.DropDayAsync(DateOnly.FromDateTime(Day1.UtcDateTime), CancellationToken.None);
+        FakeLogCollector logs = store.Logs;
+        await store.DisposeAsync();
+
+        List<FakeLogRecord> records = logs.GetSnapshot().Where(r => r.Category == "ClickAnalytics.Sinks.DuckDb.Storage.DuckDbClickStore").ToList();
+        Assert.That(records.Select(r => r.Id.Id), Is.EqualTo(new[] { 3001, 3002, 3004, 3005 }));
+        Assert.That(records.Select(r => r.Message), Has.All.Contain(_path), "each message says which file");
+        Assert.That(records[2].GetStructuredStateValue("Clicks"), Is.EqualTo("1"), "the dropped day held one click");
     }
 
     private long AttributeRows() => (long)DuckDbStore.Sql(_path, "SELECT count(*) FROM click_attributes").Single()[0];

@@ -10,6 +10,7 @@ using ClickAnalytics.Querying;
 using ClickAnalytics.Storage;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ClickAnalytics.Sinks.DuckDb.Tests.Support;
 
@@ -22,7 +23,7 @@ internal sealed class DuckDbStore : IAsyncDisposable
     {
         Path = path;
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddFakeLogging();
         services.AddClickAnalytics().AddDuckDb(o =>
         {
             o.Path = path;
@@ -38,6 +39,9 @@ internal sealed class DuckDbStore : IAsyncDisposable
     public IClickStore Store { get; }
 
     public IClickQueries Queries { get; }
+
+    /// <summary>What the store logged.</summary>
+    public FakeLogCollector Logs => _services.GetFakeLogCollector();
 
     /// <summary>The store's services, for its meter (<c>IMeterFactory</c>) and options.</summary>
     public IServiceProvider Services => _services;
