@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace ClickAnalytics.Testing;
@@ -40,6 +41,27 @@ public static class Eventually
     /// <param name="condition">The question, asked again after each short pause.</param>
     /// <param name="what">What is awaited, as the failure message says it.</param>
     public static Task UntilAsync(Func<Task<bool>> condition, string what) => UntilAsync(condition, DefaultTimeout, what);
+
+    /// <summary>
+    /// Asks <paramref name="condition"/> until it is true, for <see cref="DefaultTimeout"/>, blocking the
+    /// calling thread between questions: for synchronous tests; an async test awaits <see cref="UntilAsync(Func{Task{bool}}, string)"/>.
+    /// </summary>
+    /// <param name="condition">The question.</param>
+    /// <param name="what">What is awaited, as the failure message says it.</param>
+    public static void True(Func<bool> condition, string what)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed >= DefaultTimeout)
+            {
+                Assert.Fail($"Waited {DefaultTimeout.TotalSeconds:0.#} s for {what}, which did not happen.");
+            }
+
+            Thread.Sleep(Interval);
+        }
+    }
 
     /// <summary>Asks a synchronous <paramref name="condition"/> until it is true; fails with <paramref name="what"/> when <paramref name="timeout"/> passes first.</summary>
     /// <param name="condition">The question.</param>
