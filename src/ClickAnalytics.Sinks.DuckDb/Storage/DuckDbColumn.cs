@@ -37,7 +37,7 @@ internal abstract class DuckDbColumn(ClickColumn column)
     /// <summary>Reads a stored value as <see cref="StoredClick.Values"/> holds it.</summary>
     public abstract object Read(DbDataReader reader, int ordinal);
 
-    /// <summary>The click's value, boxed, as <see cref="Read"/> gives it back.</summary>
+    /// <summary>The click's value, boxed as <see cref="Read"/> gives a stored one (text before NULs are replaced, see <see cref="DuckDbText"/>).</summary>
     public object ValueOf(EnrichedClick click) => Column.GetValue(click);
 
     /// <summary>Whether the click's value equals <paramref name="stored"/>, a value from <see cref="ValueOf"/> or <see cref="Read"/>.</summary>
