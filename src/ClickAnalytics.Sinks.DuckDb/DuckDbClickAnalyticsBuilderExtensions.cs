@@ -1,14 +1,8 @@
 using System;
-using System.Threading;
-using System.Threading.Tasks;
-using ClickAnalytics.Querying;
 using ClickAnalytics.Sinks.DuckDb;
-using ClickAnalytics.Sinks.DuckDb.Querying;
 using ClickAnalytics.Sinks.DuckDb.Storage;
 using ClickAnalytics.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Configuration;
 
 namespace ClickAnalytics;
 
@@ -16,44 +10,31 @@ namespace ClickAnalytics;
 public static class DuckDbClickAnalyticsBuilderExtensions
 {
     /// <summary>
-    /// Stores clicks in a local DuckDB file and answers queries from it. Options bind from
-    /// <c>ClickAnalytics:DuckDb</c>; <paramref name="configure"/> runs after that. The file and its
-    /// schema are created when the host starts.
+    /// Stores clicks in a local DuckDB file and answers queries from it, with options bound from
+    /// <c>ClickAnalytics:DuckDb</c>. The options are checked, and the file and its schema created,
+    /// when the host starts; the file is closed when the host's services are disposed, after the
+    /// processor drained its last batch into it. Adding the store again only configures it again.
     /// </summary>
-    public static IClickAnalyticsBuilder AddDuckDb(this IClickAnalyticsBuilder builder, Action<DuckDbOptions>? configure = null)
+    public static IClickAnalyticsBuilder AddDuckDb(this IClickAnalyticsBuilder builder) =>
+        builder.AddStore<DuckDbClickStore, DuckDbOptions, DuckDbOptionsValidator>(DuckDbOptions.SectionName, section: null, configure: null);
+
+    /// <summary>
+    /// Stores clicks in a local DuckDB file, with options bound from <c>ClickAnalytics:DuckDb</c>
+    /// and then set by <paramref name="configure"/>. See <see cref="AddDuckDb(IClickAnalyticsBuilder)"/>.
+    /// </summary>
+    public static IClickAnalyticsBuilder AddDuckDb(this IClickAnalyticsBuilder builder, Action<DuckDbOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        IServiceCollection services = builder.Services;
-
-        services.AddOptions<DuckDbOptions>()
-            .BindSectionIfConfigured(DuckDbOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        if (configure is not null)
-        {
-            services.Configure(configure);
-        }
-
-        services.TryAddSingleton<DuckDbDatabase>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClickSink, DuckDbClickSink>());
-        services.TryAddSingleton<IClickQueries, DuckDbClickQueries>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DuckDbLifetime>());
-        return builder;
+        ArgumentNullException.ThrowIfNull(configure);
+        return builder.AddStore<DuckDbClickStore, DuckDbOptions, DuckDbOptionsValidator>(DuckDbOptions.SectionName, section: null, configure);
     }
 
     /// <summary>
-    /// Opens the file and creates the schema at start, so a bad path fails the host, not the first
-    /// click. Closes (and so checkpoints) the file once the host has stopped, which is after the
-    /// processor drained its last batch into it.
+    /// Stores clicks in a local DuckDB file, with options bound from <paramref name="section"/>
+    /// instead of <c>ClickAnalytics:DuckDb</c>. See <see cref="AddDuckDb(IClickAnalyticsBuilder)"/>.
     /// </summary>
-    private sealed class DuckDbLifetime(DuckDbDatabase database, IServiceProvider services) : IHostedService
+    public static IClickAnalyticsBuilder AddDuckDb(this IClickAnalyticsBuilder builder, IConfiguration section)
     {
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            await database.WithWriteConnectionAsync(static _ => true, cancellationToken).ConfigureAwait(false);
-            services.GetService<IHostApplicationLifetime>()?.ApplicationStopped.Register(database.Dispose);
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        ArgumentNullException.ThrowIfNull(section);
+        return builder.AddStore<DuckDbClickStore, DuckDbOptions, DuckDbOptionsValidator>(DuckDbOptions.SectionName, section, configure: null);
     }
 }

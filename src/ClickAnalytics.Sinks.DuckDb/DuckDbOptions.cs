@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace ClickAnalytics.Sinks.DuckDb;
 
-/// <summary>Options of the embedded DuckDB store, bound from <c>ClickAnalytics:DuckDb</c>.</summary>
+/// <summary>Options of the embedded DuckDB store, bound from <c>ClickAnalytics:DuckDb</c> and checked when the host starts.</summary>
 public sealed class DuckDbOptions
 {
     /// <summary>The configuration section these options bind to.</summary>
@@ -39,7 +40,16 @@ public sealed class DuckDbOptions
     /// <summary>
     /// How many rows of each dimension table (user agents, locations, referers, campaigns) the store
     /// keeps in memory to find a click's key without a query; past it, the memory starts over.
-    /// Smaller in tests.
     /// </summary>
     internal int RememberedDimensionRows { get; set; } = 100_000;
+
+    /// <summary>
+    /// How many stored event ids the store keeps in memory, in two generations, to find a redelivery
+    /// without reading the file (16 384 per generation is about 1 MB, small enough to stay in cache).
+    /// </summary>
+    internal int RememberedIds { get; set; } = 32_768;
 }
+
+/// <summary>Checks <see cref="DuckDbOptions"/> when the host starts (generated from its attributes).</summary>
+[OptionsValidator]
+internal sealed partial class DuckDbOptionsValidator : IValidateOptions<DuckDbOptions>;

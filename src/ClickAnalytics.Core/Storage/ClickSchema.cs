@@ -31,6 +31,7 @@ public sealed class ClickColumn
     private readonly Func<EnrichedClick, DateTime>? _timestamp;
     private readonly Func<EnrichedClick, DateOnly>? _date;
     private readonly Func<EnrichedClick, Guid>? _uuid;
+    private readonly Func<EnrichedClick, object> _boxed = null!;
 
     private ClickColumn(string name, ClickColumnType type, bool lowCardinality)
     {
@@ -40,22 +41,22 @@ public sealed class ClickColumn
     }
 
     internal ClickColumn(string name, Func<EnrichedClick, string> read, bool lowCardinality = false)
-        : this(name, ClickColumnType.String, lowCardinality) => _string = read;
+        : this(name, ClickColumnType.String, lowCardinality) => (_string, _boxed) = (read, read);
 
     internal ClickColumn(string name, Func<EnrichedClick, bool> read)
-        : this(name, ClickColumnType.Boolean, lowCardinality: false) => _boolean = read;
+        : this(name, ClickColumnType.Boolean, lowCardinality: false) => (_boolean, _boxed) = (read, c => read(c));
 
     internal ClickColumn(string name, Func<EnrichedClick, uint> read)
-        : this(name, ClickColumnType.UInt32, lowCardinality: false) => _uint32 = read;
+        : this(name, ClickColumnType.UInt32, lowCardinality: false) => (_uint32, _boxed) = (read, c => read(c));
 
     internal ClickColumn(string name, Func<EnrichedClick, DateTime> read)
-        : this(name, ClickColumnType.Timestamp, lowCardinality: false) => _timestamp = read;
+        : this(name, ClickColumnType.Timestamp, lowCardinality: false) => (_timestamp, _boxed) = (read, c => read(c));
 
     internal ClickColumn(string name, Func<EnrichedClick, DateOnly> read)
-        : this(name, ClickColumnType.Date, lowCardinality: false) => _date = read;
+        : this(name, ClickColumnType.Date, lowCardinality: false) => (_date, _boxed) = (read, c => read(c));
 
     internal ClickColumn(string name, Func<EnrichedClick, Guid> read)
-        : this(name, ClickColumnType.Uuid, lowCardinality: false) => _uuid = read;
+        : this(name, ClickColumnType.Uuid, lowCardinality: false) => (_uuid, _boxed) = (read, c => read(c));
 
     /// <summary>Column name (snake case).</summary>
     public string Name { get; }
@@ -67,15 +68,7 @@ public sealed class ClickColumn
     public bool LowCardinality { get; }
 
     /// <summary>Reads the column's value from a click, boxed; never null (strings are empty when unknown). Writers on a hot path use the typed readers.</summary>
-    public object GetValue(EnrichedClick click) => Type switch
-    {
-        ClickColumnType.String => ReadString(click),
-        ClickColumnType.Boolean => ReadBoolean(click),
-        ClickColumnType.UInt32 => ReadUInt32(click),
-        ClickColumnType.Timestamp => ReadTimestamp(click),
-        ClickColumnType.Date => ReadDate(click),
-        _ => ReadUuid(click),
-    };
+    public object GetValue(EnrichedClick click) => _boxed(click);
 
     /// <summary>Reads a <see cref="ClickColumnType.String"/> column (empty when unknown).</summary>
     public string ReadString(EnrichedClick click) => (_string ?? throw WrongType(ClickColumnType.String))(click);

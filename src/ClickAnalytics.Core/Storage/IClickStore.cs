@@ -19,7 +19,8 @@ namespace ClickAnalytics.Storage;
 /// <item><see cref="ListDaysAsync"/>, <see cref="ReadDayAsync"/> and <see cref="DropDayAsync"/>
 /// expose the raw clicks by UTC day, for retention and archiving.</item>
 /// </list>
-/// Every store passes the shared store contract test suite.
+/// Every store passes the shared store contract test suite (<c>ClickStoreContractTests</c> in
+/// <c>tests/ClickAnalytics.Testing</c>), which its own tests inherit.
 /// </summary>
 public interface IClickStore : IClickSink
 {

@@ -42,9 +42,6 @@ internal sealed class DimensionKeys
     /// <summary>How many rows are remembered before the memory starts over.</summary>
     public int Limit { get; }
 
-    /// <summary>Rows remembered now (for tests).</summary>
-    internal int Count => _keys.Count;
-
     /// <summary>The key of the row holding <paramref name="click"/>'s values, if one is known.</summary>
     public bool TryGetKey(EnrichedClick click, out uint key)
     {
@@ -125,12 +122,7 @@ internal sealed class DimensionKeys
             var values = new object[Dimension.Columns.Count];
             for (int i = 0; i < values.Length; i++)
             {
-                values[i] = Dimension.Columns[i].Type switch
-                {
-                    ClickColumnType.String => reader.GetString(i + 1),
-                    ClickColumnType.UInt32 => reader.GetFieldValue<uint>(i + 1),
-                    _ => reader.GetBoolean(i + 1),
-                };
+                values[i] = Dimension.Columns[i].Read(reader, i + 1);
             }
 
             // Newest first: a combination stored twice (after the memory started over) keeps its newest key.
@@ -139,7 +131,7 @@ internal sealed class DimensionKeys
     }
 }
 
-/// <summary>One dimension row's values: <see cref="string"/>, <see cref="uint"/> or <see cref="bool"/>, in column order.</summary>
+/// <summary>One dimension row's values, boxed as <see cref="DuckDbColumn.Read"/> gives them, in column order.</summary>
 internal sealed class DimensionRow(object[] values)
 {
     public object[] Values { get; } = values;
@@ -152,7 +144,7 @@ internal sealed class DimensionRow(object[] values)
 internal sealed class DimensionRowComparer(DuckDbDimension dimension)
     : IEqualityComparer<DimensionRow>, IAlternateEqualityComparer<EnrichedClick, DimensionRow>
 {
-    private readonly IReadOnlyList<ClickColumn> columns = dimension.Columns;
+    private readonly IReadOnlyList<DuckDbColumn> columns = dimension.Columns;
     private readonly int[] hashed = [.. dimension.HashedColumns];
 
     public bool Equals(DimensionRow? x, DimensionRow? y)
@@ -183,18 +175,7 @@ internal sealed class DimensionRowComparer(DuckDbDimension dimension)
         var hash = new HashCode();
         foreach (int i in hashed)
         {
-            switch (row.Values[i])
-            {
-                case string text:
-                    hash.Add(text);
-                    break;
-                case uint number:
-                    hash.Add(number);
-                    break;
-                default:
-                    hash.Add((bool)row.Values[i]);
-                    break;
-            }
+            hash.Add(row.Values[i]);
         }
 
         return hash.ToHashCode();
@@ -204,14 +185,7 @@ internal sealed class DimensionRowComparer(DuckDbDimension dimension)
     {
         for (int i = 0; i < columns.Count; i++)
         {
-            ClickColumn column = columns[i];
-            bool same = column.Type switch
-            {
-                ClickColumnType.String => string.Equals(column.ReadString(click), (string)row.Values[i], StringComparison.Ordinal),
-                ClickColumnType.UInt32 => column.ReadUInt32(click) == (uint)row.Values[i],
-                _ => column.ReadBoolean(click) == (bool)row.Values[i],
-            };
-            if (!same)
+            if (!columns[i].HasValue(click, row.Values[i]))
             {
                 return false;
             }
@@ -225,19 +199,7 @@ internal sealed class DimensionRowComparer(DuckDbDimension dimension)
         var hash = new HashCode();
         foreach (int i in hashed)
         {
-            ClickColumn column = columns[i];
-            switch (column.Type)
-            {
-                case ClickColumnType.String:
-                    hash.Add(column.ReadString(click));
-                    break;
-                case ClickColumnType.UInt32:
-                    hash.Add(column.ReadUInt32(click));
-                    break;
-                default:
-                    hash.Add(column.ReadBoolean(click));
-                    break;
-            }
+            columns[i].AddToHash(ref hash, click);
         }
 
         return hash.ToHashCode();
@@ -248,13 +210,7 @@ internal sealed class DimensionRowComparer(DuckDbDimension dimension)
         var values = new object[columns.Count];
         for (int i = 0; i < values.Length; i++)
         {
-            ClickColumn column = columns[i];
-            values[i] = column.Type switch
-            {
-                ClickColumnType.String => column.ReadString(click),
-                ClickColumnType.UInt32 => column.ReadUInt32(click),
-                _ => column.ReadBoolean(click),
-            };
+            values[i] = columns[i].ValueOf(click);
         }
 
         return new DimensionRow(values);

@@ -2,45 +2,50 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ClickAnalytics.Sinks.DuckDb.Diagnostics;
 using ClickAnalytics.Storage;
 using DuckDB.NET.Data;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 
 namespace ClickAnalytics.Sinks.DuckDb.Storage;
 
 /// <summary>
 /// Owns the database file: one write connection (DuckDB connections are not thread-safe, so writes
 /// take turns), the schema, and the set of custom dimension columns. Readers get their own
-/// connections to the same in-process database.
+/// connections to the same in-process database. Closing waits for the write in progress without
+/// blocking a thread.
 /// </summary>
-internal sealed class DuckDbDatabase : IDisposable
+internal sealed class DuckDbDatabase : IAsyncDisposable
 {
-    private readonly string _path;
-    private readonly string _checkpointThreshold;
-    private readonly int _rememberedDimensionRows;
-    private readonly int _threads;
+    private readonly DuckDbOptions _options;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly HashSet<string> _dimensionColumns = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _knownColumns = new(StringComparer.Ordinal);
     private DuckDBConnection? _connection;
     private bool _disposed;
 
-    public DuckDbDatabase(IOptions<DuckDbOptions> options)
+    public DuckDbDatabase(DuckDbOptions options, ILogger logger)
     {
-        _path = System.IO.Path.GetFullPath(options.Value.Path);
-        _checkpointThreshold = options.Value.CheckpointThreshold;
-        _rememberedDimensionRows = options.Value.RememberedDimensionRows;
-        _threads = options.Value.Threads;
+        _options = options;
+        _logger = logger;
+        Path = System.IO.Path.GetFullPath(options.Path);
     }
 
-    public string Path => _path;
+    /// <summary>The file's full path.</summary>
+    public string Path { get; }
 
-    private string ConnectionString => $"Data Source={_path}";
+    private string ConnectionString => $"Data Source={Path}";
 
-    /// <summary>Custom dimension columns in table order, after the fixed columns of <see cref="DuckDbLayout.EventsTable"/>.</summary>
-    public List<string> DimensionColumns { get; } = [];
+    /// <summary>
+    /// Custom dimension columns in table order, after the fixed columns of <see cref="DuckDbLayout.EventsTable"/>.
+    /// Replaced, never changed, once the view shows a new column, so a reader may take it at any time.
+    /// </summary>
+    public IReadOnlyList<string> DimensionColumns { get; private set; } = [];
+
+    /// <summary>The dimension tables' keys, loaded when the database opens; used on the write connection only.</summary>
+    public IReadOnlyList<DimensionKeys> DimensionKeys { get; private set; } = [];
 
     /// <summary>Runs <paramref name="work"/> alone on the write connection, opening the database and schema on first use.</summary>
     public async Task<T> WithWriteConnectionAsync<T>(Func<DuckDBConnection, T> work, CancellationToken cancellationToken)
@@ -77,44 +82,31 @@ internal sealed class DuckDbDatabase : IDisposable
         }
     }
 
-    /// <summary>The dimension tables' keys, loaded when the database opens; used on the write connection only.</summary>
-    public IReadOnlyList<DimensionKeys> DimensionKeys { get; private set; } = [];
-
-    /// <summary>Adds a column for every dimension in the batch that the table does not have yet.</summary>
+    /// <summary>Adds a column for every custom dimension in the batch that the table does not have yet; on the write connection.</summary>
     public void EnsureDimensionColumns(DuckDBConnection connection, IReadOnlyList<EnrichedClick> clicks)
     {
-        bool added = false;
-        for (int i = 0; i < clicks.Count; i++)
+        IReadOnlyList<string> missing = CustomDimensions.Missing(clicks, _knownColumns);
+        if (missing.Count == 0)
         {
-            // Most clicks have no custom dimensions; enumerating their (empty) keys would still allocate an enumerator each.
-            if (clicks[i].Dimensions.Count == 0)
-            {
-                continue;
-            }
-
-            foreach (string name in clicks[i].Dimensions.Keys)
-            {
-                if (_dimensionColumns.Contains(name))
-                {
-                    continue;
-                }
-
-                Execute(connection, DuckDbLayout.AddCustomColumnSql(name));
-                _dimensionColumns.Add(name);
-                DimensionColumns.Add(name);
-                added = true;
-            }
+            return;
         }
 
-        if (added)
+        var columns = new List<string>(DimensionColumns);
+        foreach (string name in missing)
         {
-            Execute(connection, DuckDbLayout.CreateClicksViewSql(DimensionColumns));
+            Execute(connection, DuckDbLayout.AddCustomColumnSql(name));
+            columns.Add(name);
+            Log.ColumnAdded(_logger, name, Path);
         }
+
+        Execute(connection, DuckDbLayout.CreateClicksViewSql(columns));
+        _knownColumns.UnionWith(missing);
+        DimensionColumns = columns;
     }
 
     private DuckDBConnection Open()
     {
-        string? folder = System.IO.Path.GetDirectoryName(_path);
+        string? folder = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(folder))
         {
             Directory.CreateDirectory(folder);
@@ -124,14 +116,14 @@ internal sealed class DuckDbDatabase : IDisposable
         connection.Open();
         try
         {
-            // Validated as a size by DuckDbOptions, so it is safe in the statement (SET takes no parameters).
-            Execute(connection, $"SET checkpoint_threshold = '{_checkpointThreshold}'");
-            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {_threads}"));
+            // Validated as a size by DuckDbOptionsValidator, so it is safe in the statement (SET takes no parameters).
+            Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold}'");
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {_options.Threads}"));
             CreateSchema(connection);
             var keys = new List<DimensionKeys>(DuckDbLayout.Dimensions.Count);
             foreach (DuckDbDimension dimension in DuckDbLayout.Dimensions)
             {
-                var dimensionKeys = new DimensionKeys(dimension, _rememberedDimensionRows);
+                var dimensionKeys = new DimensionKeys(dimension, _options.RememberedDimensionRows);
                 dimensionKeys.Load(connection);
                 keys.Add(dimensionKeys);
             }
@@ -144,98 +136,41 @@ internal sealed class DuckDbDatabase : IDisposable
             throw;
         }
 
+        Log.Opened(_logger, Path, DimensionColumns.Count);
         return connection;
     }
 
-    /// <summary>
-    /// Creates the tables and the view, in one transaction. A file of an earlier layout is moved into
-    /// them first: the single wide <see cref="ClickSchema.ClicksTable"/> table of the first versions
-    /// directly, and an earlier <see cref="DuckDbLayout.EventsTable"/> with other dimension tables
-    /// (it lacks a column this layout keeps per click) by reading its view into such a wide table
-    /// first, so both go through the same statements.
-    /// </summary>
+    /// <summary>Creates the tables and the view, in one transaction, and reads which custom dimension columns the file has.</summary>
     private void CreateSchema(DuckDBConnection connection)
     {
-        const string Wide = "clicks_wide";
         Execute(connection, "BEGIN TRANSACTION");
         try
         {
-            bool migrate = true;
-            if (TableType(connection, ClickSchema.ClicksTable) == "BASE TABLE")
-            {
-                Execute(connection, $"ALTER TABLE {ClickSchema.ClicksTable} RENAME TO {Wide}");
-            }
-            else if (IsEarlierEventsTable(connection))
-            {
-                Execute(connection, $"CREATE TABLE {Wide} AS SELECT * FROM {ClickSchema.ClicksTable}");
-                Execute(connection, $"DROP VIEW {ClickSchema.ClicksTable}");
-                Execute(connection, $"DROP TABLE {DuckDbLayout.EventsTable}");
-                foreach (DuckDbDimension dimension in DuckDbLayout.Dimensions)
-                {
-                    Execute(connection, $"DROP TABLE IF EXISTS {dimension.Table}");
-                }
-            }
-            else
-            {
-                migrate = false;
-            }
-
             Execute(connection, DuckDbLayout.CreateEventsTableSql());
             foreach (DuckDbDimension dimension in DuckDbLayout.Dimensions)
             {
                 Execute(connection, DuckDbLayout.CreateDimensionTableSql(dimension));
             }
 
-            if (migrate)
-            {
-                List<string> wideColumns = ColumnNames(connection, Wide);
-                List<string> custom = wideColumns.Where(name => !ClickSchema.Columns.Any(c => c.Name == name)).ToList();
-                foreach (string name in custom)
-                {
-                    Execute(connection, DuckDbLayout.AddCustomColumnSql(name));
-                }
-
-                foreach (string statement in DuckDbLayout.MigrateFromWideTableSql(Wide, wideColumns.ToHashSet(StringComparer.Ordinal), custom))
-                {
-                    Execute(connection, statement);
-                }
-
-                Execute(connection, $"DROP TABLE {Wide}");
-            }
-
+            var custom = new List<string>();
             foreach (string name in ColumnNames(connection, DuckDbLayout.EventsTable))
             {
-                if (!DuckDbLayout.FixedEventColumnNames.Contains(name) && _dimensionColumns.Add(name))
+                if (!DuckDbLayout.FixedEventColumnNames.Contains(name))
                 {
-                    DimensionColumns.Add(name);
+                    custom.Add(name);
                 }
             }
 
-            Execute(connection, DuckDbLayout.CreateClicksViewSql(DimensionColumns));
+            Execute(connection, DuckDbLayout.CreateClicksViewSql(custom));
             Execute(connection, "COMMIT");
+            _knownColumns.UnionWith(custom);
+            DimensionColumns = custom;
         }
         catch
         {
             Execute(connection, "ROLLBACK");
-            _dimensionColumns.Clear();
-            DimensionColumns.Clear();
             throw;
         }
-    }
-
-    /// <summary>Whether <see cref="DuckDbLayout.EventsTable"/> exists without all of this layout's fixed columns.</summary>
-    private static bool IsEarlierEventsTable(DuckDBConnection connection)
-    {
-        List<string> columns = ColumnNames(connection, DuckDbLayout.EventsTable);
-        return columns.Count > 0 && !DuckDbLayout.FixedEventColumnNames.All(columns.Contains);
-    }
-
-    private static string? TableType(DuckDBConnection connection, string table)
-    {
-        using DuckDBCommand command = connection.CreateCommand();
-        command.CommandText = "SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $table";
-        command.Parameters.Add(new DuckDBParameter("table", table));
-        return command.ExecuteScalar() as string;
     }
 
     private static List<string> ColumnNames(DuckDBConnection connection, string table)
@@ -260,14 +195,24 @@ internal sealed class DuckDbDatabase : IDisposable
         command.ExecuteNonQuery();
     }
 
-    public void Dispose()
+    /// <summary>Closes the file (DuckDB checkpoints it) once the write in progress, if any, is done. Safe to call twice.</summary>
+    public async ValueTask DisposeAsync()
     {
-        _gate.Wait();
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
-            _connection?.Dispose();
-            _connection = null;
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync().ConfigureAwait(false);
+                _connection = null;
+                Log.Closed(_logger, Path);
+            }
         }
         finally
         {

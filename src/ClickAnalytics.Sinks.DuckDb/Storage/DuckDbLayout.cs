@@ -18,19 +18,11 @@ internal sealed class DuckDbDimension
     {
         Table = table;
         KeyColumn = keyColumn;
-        Columns = columns.Select(name => ClickSchema.Columns.Single(c => c.Name == name)).ToArray();
+        Columns = columns.Select(name => DuckDbColumn.For(ClickSchema.Columns.Single(c => c.Name == name))).ToArray();
         HashedColumns = hashedBy.Select(name => Array.FindIndex(columns, c => c == name)).ToArray();
         if (HashedColumns.Count == 0 || HashedColumns.Any(i => i < 0))
         {
             throw new InvalidOperationException($"The hashed columns of {table} must be some of its columns.");
-        }
-
-        foreach (ClickColumn column in Columns)
-        {
-            if (column.Type is not (ClickColumnType.String or ClickColumnType.UInt32 or ClickColumnType.Boolean))
-            {
-                throw new InvalidOperationException($"Column '{column.Name}' of type {column.Type} cannot be part of a dimension table.");
-            }
         }
     }
 
@@ -41,7 +33,7 @@ internal sealed class DuckDbDimension
     public string KeyColumn { get; }
 
     /// <summary>The columns, in table order.</summary>
-    public IReadOnlyList<ClickColumn> Columns { get; }
+    public IReadOnlyList<DuckDbColumn> Columns { get; }
 
     /// <summary>
     /// Indexes into <see cref="Columns"/> of the columns that tell rows apart in practice (the raw
@@ -98,8 +90,8 @@ internal static class DuckDbLayout
     };
 
     /// <summary>The columns of <see cref="ClickSchema.Columns"/> kept per click, in schema order; the dimension keys follow them.</summary>
-    public static IReadOnlyList<ClickColumn> EventColumns { get; } =
-        ClickSchema.Columns.Where(c => !DerivedColumns.ContainsKey(c.Name) && !Dimensions.Any(d => d.Columns.Contains(c))).ToArray();
+    public static IReadOnlyList<DuckDbColumn> EventColumns { get; } =
+        ClickSchema.Columns.Select(DuckDbColumn.For).Where(c => !DerivedColumns.ContainsKey(c.Name) && !Dimensions.Any(d => d.Columns.Contains(c))).ToArray();
 
     /// <summary>Columns of <see cref="EventsTable"/> before the custom dimensions.</summary>
     public static int FixedEventColumnCount => EventColumns.Count + Dimensions.Count;
@@ -124,7 +116,7 @@ internal static class DuckDbLayout
     {
         var sql = new StringBuilder("CREATE TABLE IF NOT EXISTS ").Append(dimension.Table)
             .Append(" (").Append(dimension.KeyColumn).Append(" UINTEGER PRIMARY KEY");
-        foreach (ClickColumn column in dimension.Columns)
+        foreach (DuckDbColumn column in dimension.Columns)
         {
             sql.Append(", ").Append(ColumnDefinition(column));
         }
@@ -148,70 +140,17 @@ internal static class DuckDbLayout
         return sql.ToString();
     }
 
-    /// <summary>
-    /// Statements that move a file written with one wide <see cref="ClickSchema.ClicksTable"/> table
-    /// (<paramref name="table"/>, renamed out of the way, with columns <paramref name="wideColumns"/>)
-    /// into this layout: each distinct combination becomes a dimension row, each click an event row,
-    /// and derived columns are dropped (the view computes them again). Schema columns the wide table
-    /// does not have (files from before they existed) get their empty value. The tables must exist
-    /// and be empty.
-    /// </summary>
-    public static IEnumerable<string> MigrateFromWideTableSql(string table, IReadOnlySet<string> wideColumns, IReadOnlyList<string> customColumns)
-    {
-        string Value(ClickColumn column, string alias) =>
-            wideColumns.Contains(column.Name) ? $"{alias}{column.Name}" : $"{EmptyValue(column)} AS {column.Name}";
-
-        foreach (DuckDbDimension dimension in Dimensions)
-        {
-            string columns = string.Join(", ", dimension.Columns.Select(c => c.Name));
-            string values = string.Join(", ", dimension.Columns.Select(c => Value(c, "")));
-            yield return $"INSERT INTO {dimension.Table} SELECT (row_number() OVER ())::UINTEGER, {columns} FROM (SELECT DISTINCT {values} FROM {table})";
-        }
-
-        var select = new StringBuilder("INSERT INTO ").Append(EventsTable).Append(" SELECT ");
-        select.AppendJoin(", ", EventColumns.Select(c => Value(c, "w."))
-            .Concat(Dimensions.Select(d => $"{d.Table}.{d.KeyColumn}"))
-            .Concat(customColumns.Select(name => $"w.{Quote(name)}")));
-        select.Append(" FROM ").Append(table).Append(" w");
-        foreach (DuckDbDimension dimension in Dimensions)
-        {
-            select.Append(" JOIN ").Append(dimension.Table).Append(" ON ")
-                .AppendJoin(" AND ", dimension.Columns.Select(c => $"{dimension.Table}.{c.Name} = {(wideColumns.Contains(c.Name) ? "w." + c.Name : EmptyValue(c))}"));
-        }
-
-        yield return select.ToString();
-    }
-
-    /// <summary>The value a column has when nothing is known (what the schema's readers give for an unset value).</summary>
-    private static string EmptyValue(ClickColumn column) => column.Type switch
-    {
-        ClickColumnType.String => "''",
-        ClickColumnType.Boolean => "false",
-        ClickColumnType.UInt32 => "0::UINTEGER",
-        ClickColumnType.Uuid => "'00000000-0000-0000-0000-000000000000'::UUID",
-        _ => throw new InvalidOperationException($"The earlier clicks table has no '{column.Name}' column, which every version stored; this file cannot be moved."),
-    };
-
     /// <summary>Adds a custom dimension's text column to <see cref="EventsTable"/> (nothing when it is there).</summary>
     public static string AddCustomColumnSql(string name) =>
         $"ALTER TABLE {EventsTable} ADD COLUMN IF NOT EXISTS {Quote(name)} VARCHAR DEFAULT ''";
 
-    /// <summary>A column name as a quoted identifier; custom columns read from a file may hold any character.</summary>
+    /// <summary>A column name as a quoted identifier; a column added to the file by hand may have any name.</summary>
     public static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static string ColumnDefinition(ClickColumn column) => column.Name + " " + column.Type switch
-    {
-        ClickColumnType.String => "VARCHAR",
-        ClickColumnType.Boolean => "BOOLEAN",
-        ClickColumnType.UInt32 => "UINTEGER",
-        ClickColumnType.Timestamp => "TIMESTAMP",
-        ClickColumnType.Date => "DATE",
-        ClickColumnType.Uuid => "UUID",
-        _ => throw new ArgumentOutOfRangeException(nameof(column), column.Type, null),
-    } + " NOT NULL";
+    private static string ColumnDefinition(DuckDbColumn column) => $"{column.Name} {column.SqlType} NOT NULL";
 
     private static string ViewColumn(ClickColumn column) =>
         DerivedColumns.TryGetValue(column.Name, out string? expression)
             ? $"{expression} AS {column.Name}"
-            : $"{Dimensions.FirstOrDefault(d => d.Columns.Contains(column))?.Table ?? EventsTable}.{column.Name}";
+            : $"{Dimensions.FirstOrDefault(d => d.Columns.Any(c => c.Column == column))?.Table ?? EventsTable}.{column.Name}";
 }

@@ -3,10 +3,12 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using ClickAnalytics;
-using ClickAnalytics.Sinks.DuckDb.Storage;
+using System.Diagnostics.Metrics;
+using ClickAnalytics.Sinks.DuckDb.Diagnostics;
 using ClickAnalytics.Sinks.DuckDb.Tests.Support;
 using ClickAnalytics.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
 
 namespace ClickAnalytics.Sinks.DuckDb.Tests.Storage;
@@ -47,7 +49,7 @@ public class DuckDbWritePathTests : DuckDbFileTest
             clicks.Add(click);
         }
 
-        using (var store = new DuckDbStore(_path))
+        await using (var store = new DuckDbStore(_path))
         {
             await store.WriteAsync(clicks);
         }
@@ -80,7 +82,7 @@ public class DuckDbWritePathTests : DuckDbFileTest
     public async Task Uuids_are_stored_as_duckdb_reads_and_orders_them()
     {
         List<EnrichedClick> clicks = Enumerable.Range(0, 300).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(i), id: Guid.NewGuid())).ToList();
-        using (var store = new DuckDbStore(_path))
+        await using (var store = new DuckDbStore(_path))
         {
             await store.WriteAsync(clicks);
         }
@@ -94,8 +96,8 @@ public class DuckDbWritePathTests : DuckDbFileTest
     [Test]
     public async Task Fresh_clicks_and_redeliveries_in_the_same_process_need_no_lookup_in_the_file()
     {
-        using var store = new DuckDbStore(_path);
-        var sink = (DuckDbClickSink)store.Sink;
+        await using var store = new DuckDbStore(_path);
+        using MetricCollector<long> lookups = Lookups(store);
         List<EnrichedClick> first = Enumerable.Range(0, 100).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(i))).ToList();
 
         await store.WriteAsync(first);
@@ -103,7 +105,7 @@ public class DuckDbWritePathTests : DuckDbFileTest
         await store.WriteAsync(first.Take(30).Append(DuckDbStore.Click("a", Day1.AddMinutes(9))));
 
         Assert.That(DuckDbStore.Sql(_path, "SELECT count(*), count(DISTINCT event_id) FROM clicks").Single(), Is.EqualTo(new object[] { 201L, 201L }));
-        Assert.That(sink.Lookups, Is.Zero);
+        Assert.That(Count(lookups), Is.Zero);
     }
 
     [Test]
@@ -111,8 +113,8 @@ public class DuckDbWritePathTests : DuckDbFileTest
     {
         // Concurrent requests reach the buffer slightly out of order, so a batch often holds clicks
         // older than the newest one already stored: new ones among them must go in, redelivered ones not.
-        using var store = new DuckDbStore(_path);
-        var sink = (DuckDbClickSink)store.Sink;
+        await using var store = new DuckDbStore(_path);
+        using MetricCollector<long> lookups = Lookups(store);
         List<EnrichedClick> first = Enumerable.Range(0, 50).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(2 * i))).ToList();
         await store.WriteAsync(first);
 
@@ -122,23 +124,22 @@ public class DuckDbWritePathTests : DuckDbFileTest
 
         Assert.That(DuckDbStore.Sql(_path, "SELECT link_id, count(*), count(DISTINCT event_id) FROM clicks GROUP BY link_id ORDER BY link_id"),
             Is.EqualTo(new[] { new object[] { "a", 51L, 51L }, new object[] { "late", 20L, 20L } }));
-        Assert.That(sink.Lookups, Is.Zero);
+        Assert.That(Count(lookups), Is.Zero);
     }
 
     [Test]
     public async Task The_memory_of_stored_ids_keeps_the_generation_before_the_newest_so_recent_redeliveries_need_no_lookup()
     {
-        using var store = new DuckDbStore(_path);
-        var sink = (DuckDbClickSink)store.Sink;
-        sink.RememberedIdLimit = 100;
+        await using var store = new DuckDbStore(_path, o => o.RememberedIds = 100);
+        using MetricCollector<long> lookups = Lookups(store);
         List<List<EnrichedClick>> batches = await WriteMinuteBatchesAsync(store, count: 5, size: 60);
 
         // Each batch fills a generation (60 > 100 / 2): the last one is still remembered, the one
         // before it has been forgotten and must be found in the file.
         await store.WriteAsync(batches[4]);
-        Assert.That(sink.Lookups, Is.Zero);
+        Assert.That(Count(lookups), Is.Zero);
         await store.WriteAsync(batches[3]);
-        Assert.That(sink.Lookups, Is.EqualTo(1));
+        Assert.That(Count(lookups), Is.EqualTo(1));
         Assert.That(DuckDbStore.Sql(_path, "SELECT count(*), count(DISTINCT event_id) FROM clicks").Single(), Is.EqualTo(new object[] { 300L, 300L }));
     }
 
@@ -146,17 +147,18 @@ public class DuckDbWritePathTests : DuckDbFileTest
     public async Task A_batch_redelivered_after_reopening_the_file_is_stored_once()
     {
         List<EnrichedClick> batch = Enumerable.Range(0, 60).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(i))).ToList();
-        using (var store = new DuckDbStore(_path))
+        await using (var store = new DuckDbStore(_path))
         {
             await store.WriteAsync(batch);
         }
 
-        using (var reopened = new DuckDbStore(_path))
+        await using (var reopened = new DuckDbStore(_path))
         {
+            using MetricCollector<long> lookups = Lookups(reopened);
             // A click older than anything stored that was never stored (a late node) must still go in.
             EnrichedClick late = DuckDbStore.Click("a", Day1.AddHours(-1));
             await reopened.WriteAsync(batch.Skip(10).Append(late).Append(DuckDbStore.Click("a", Day1.AddHours(1))));
-            Assert.That(((DuckDbClickSink)reopened.Sink).Lookups, Is.EqualTo(1), "clicks no newer than the file's newest are looked up");
+            Assert.That(Count(lookups), Is.EqualTo(1), "clicks no newer than the file's newest are looked up");
         }
 
         Assert.That(DuckDbStore.Sql(_path, "SELECT count(*), count(DISTINCT event_id) FROM clicks").Single(), Is.EqualTo(new object[] { 62L, 62L }));
@@ -165,9 +167,8 @@ public class DuckDbWritePathTests : DuckDbFileTest
     [Test]
     public async Task When_the_memory_of_stored_ids_is_full_redeliveries_are_found_in_the_file()
     {
-        using var store = new DuckDbStore(_path);
-        var sink = (DuckDbClickSink)store.Sink;
-        sink.RememberedIdLimit = 50;
+        await using var store = new DuckDbStore(_path, o => o.RememberedIds = 50);
+        using MetricCollector<long> lookups = Lookups(store);
         List<List<EnrichedClick>> batches = await WriteMinuteBatchesAsync(store, count: 4, size: 40);
 
         foreach (List<EnrichedClick> batch in batches)
@@ -176,8 +177,32 @@ public class DuckDbWritePathTests : DuckDbFileTest
         }
 
         Assert.That(DuckDbStore.Sql(_path, "SELECT count(*), count(DISTINCT event_id) FROM clicks").Single(), Is.EqualTo(new object[] { 160L, 160L }));
-        Assert.That(sink.Lookups, Is.GreaterThan(0));
+        Assert.That(Count(lookups), Is.GreaterThan(0));
     }
+
+    [Test]
+    public async Task The_meter_counts_rows_written_redeliveries_skipped_and_batches()
+    {
+        await using var store = new DuckDbStore(_path);
+        var meters = store.Services.GetRequiredService<IMeterFactory>();
+        using var written = new MetricCollector<long>(meters, DuckDbMetrics.MeterName, "clickanalytics.duckdb.rows.written");
+        using var skipped = new MetricCollector<long>(meters, DuckDbMetrics.MeterName, "clickanalytics.duckdb.redeliveries.skipped");
+        using var duration = new MetricCollector<double>(meters, DuckDbMetrics.MeterName, "clickanalytics.duckdb.batch.duration");
+        List<EnrichedClick> batch = Enumerable.Range(0, 40).Select(i => DuckDbStore.Click("a", Day1.AddSeconds(i))).ToList();
+
+        await store.WriteAsync(batch);
+        await store.WriteAsync(batch.Take(15).Append(DuckDbStore.Click("a", Day1.AddMinutes(5))));
+
+        Assert.That(Count(written), Is.EqualTo(41));
+        Assert.That(Count(skipped), Is.EqualTo(15));
+        Assert.That(duration.GetMeasurementSnapshot(), Has.Count.EqualTo(2).And.All.Matches<CollectedMeasurement<double>>(m => m!.Value >= 0));
+    }
+
+    /// <summary>Listens to the store's count of batches whose ids were looked up in the file.</summary>
+    private static MetricCollector<long> Lookups(DuckDbStore store) =>
+        new(store.Services.GetRequiredService<IMeterFactory>(), DuckDbMetrics.MeterName, "clickanalytics.duckdb.id.lookups");
+
+    private static long Count(MetricCollector<long> collector) => collector.GetMeasurementSnapshot().EvaluateAsCounter();
 
     /// <summary>Writes <paramref name="count"/> batches of <paramref name="size"/> clicks, a second apart within a batch and a minute apart between batches; returns them.</summary>
     private static async Task<List<List<EnrichedClick>>> WriteMinuteBatchesAsync(DuckDbStore store, int count, int size)
@@ -196,7 +221,7 @@ public class DuckDbWritePathTests : DuckDbFileTest
     [Test]
     public async Task A_table_changed_behind_the_stores_back_is_a_clear_error_and_stores_nothing_in_part()
     {
-        using var store = new DuckDbStore(_path);
+        await using var store = new DuckDbStore(_path);
         await store.WriteAsync([DuckDbStore.Click("a", Day1)]);
         DuckDbStore.Sql(_path, "ALTER TABLE click_events ADD COLUMN surprise INTEGER");
 
@@ -209,15 +234,14 @@ public class DuckDbWritePathTests : DuckDbFileTest
     [Test]
     public async Task The_checkpoint_threshold_is_applied_to_the_database()
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddClickAnalytics().AddDuckDb(o => { o.Path = _path; o.CheckpointThreshold = "96MiB"; });
-        using ServiceProvider provider = services.BuildServiceProvider();
-        await provider.GetServices<IClickSink>().Single().WriteAsync([DuckDbStore.Click("a", Day1)], default);
+        await using (var store = new DuckDbStore(_path, o => o.CheckpointThreshold = "96MiB"))
+        {
+            await store.WriteAsync([DuckDbStore.Click("a", Day1)]);
 
-        string setting = (string)DuckDbStore.Sql(_path, "SELECT current_setting('checkpoint_threshold')").Single()[0];
+            string setting = (string)DuckDbStore.Sql(_path, "SELECT current_setting('checkpoint_threshold')").Single()[0];
 
-        Assert.That(setting, Does.StartWith("96"));
+            Assert.That(setting, Does.StartWith("96"));
+        }
     }
 
     [TestCase("")]
@@ -236,11 +260,8 @@ public class DuckDbWritePathTests : DuckDbFileTest
     [TestCase(3)]
     public async Task The_thread_count_is_applied_to_the_database(int threads)
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddClickAnalytics().AddDuckDb(o => { o.Path = _path; o.Threads = threads; });
-        using ServiceProvider provider = services.BuildServiceProvider();
-        await provider.GetServices<IClickSink>().Single().WriteAsync([DuckDbStore.Click("a", Day1)], default);
+        await using var store = new DuckDbStore(_path, o => o.Threads = threads);
+        await store.WriteAsync([DuckDbStore.Click("a", Day1)]);
 
         object setting = DuckDbStore.Sql(_path, "SELECT current_setting('threads')").Single()[0];
 

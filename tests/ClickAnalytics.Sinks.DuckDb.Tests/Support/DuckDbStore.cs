@@ -10,34 +10,45 @@ using ClickAnalytics.Querying;
 using ClickAnalytics.Storage;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ClickAnalytics.Sinks.DuckDb.Tests.Support;
 
-/// <summary>The store as a host registers it, on a file in a temporary folder.</summary>
-internal sealed class DuckDbStore : IDisposable
+/// <summary>The store as a host registers it, on a file in a temporary folder; disposing it closes the file.</summary>
+internal sealed class DuckDbStore : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public DuckDbStore(string path)
+    public DuckDbStore(string path, Action<DuckDbOptions>? configure = null)
     {
         Path = path;
         var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddClickAnalytics().AddDuckDb(o => o.Path = path);
+        services.AddFakeLogging();
+        services.AddClickAnalytics().AddDuckDb(o =>
+        {
+            o.Path = path;
+            configure?.Invoke(o);
+        });
         _services = services.BuildServiceProvider();
-        Sink = _services.GetServices<IClickSink>().Single();
+        Store = _services.GetServices<IClickStore>().Single();
         Queries = _services.GetRequiredService<IClickQueries>();
     }
 
     public string Path { get; }
 
-    public IClickSink Sink { get; }
+    public IClickStore Store { get; }
 
     public IClickQueries Queries { get; }
 
-    public Task WriteAsync(IEnumerable<EnrichedClick> clicks) => Sink.WriteAsync(clicks.ToList(), CancellationToken.None).AsTask();
+    /// <summary>What the store logged.</summary>
+    public FakeLogCollector Logs => _services.GetFakeLogCollector();
 
-    public void Dispose() => _services.Dispose();
+    /// <summary>The store's services, for its meter (<c>IMeterFactory</c>) and options.</summary>
+    public IServiceProvider Services => _services;
+
+    public Task WriteAsync(IEnumerable<EnrichedClick> clicks) => Store.WriteAsync(clicks.ToList(), CancellationToken.None).AsTask();
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
 
     public static EnrichedClick Click(string link, DateTimeOffset at, string? tenant = null, bool bot = false, bool repeat = false, Guid? id = null)
     {
