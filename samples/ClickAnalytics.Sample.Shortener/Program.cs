@@ -4,16 +4,12 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using ClickAnalytics;
-using ClickAnalytics.Enrichment;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Sample.Shortener;
-using ClickAnalytics.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -30,23 +26,6 @@ if (!string.IsNullOrEmpty(builder.Configuration["ClickAnalytics:Redis:Configurat
 }
 
 analytics.AddDuckDb();
-
-// For the load harness only (benchmarks/load, STORE=none): the pipeline runs as usual up to the
-// store, and the enriched clicks are counted and dropped instead of written to DuckDB.
-bool discardClicks = builder.Configuration.GetValue<bool>("Sample:DiscardClicks");
-if (discardClicks)
-{
-    builder.Services.RemoveAll<IClickSink>();
-    builder.Services.AddSingleton<DiscardingSink>();
-    builder.Services.AddSingleton<IClickSink>(services => services.GetRequiredService<DiscardingSink>());
-}
-
-// Also for the load harness only (ENRICH=none): no enrichment stage runs, so with Sample:DiscardClicks
-// what is left is capture, the buffer and the processor's batching, which shows what they cost alone.
-if (builder.Configuration.GetValue<bool>("Sample:SkipEnrichment"))
-{
-    builder.Services.RemoveAll<IClickEnricher>();
-}
 
 builder.Services.Configure<ForwardedHeadersOptions>(options =>
 {
@@ -127,18 +106,6 @@ app.MapGet("/api/links/{code}/clicks/recent", async (string code, int? limit, Li
 app.MapMethods("/{code}", ["GET", "HEAD"], (string code, LinkStore links) =>
     links.Find(code) is { } link ? Results.Redirect(link.Url) : Results.NotFound())
     .TrackClicks();
-
-// The load harness (benchmarks/load) compares this route with the tracked one in one process.
-if (app.Configuration.GetValue<bool>("Sample:UntrackedRoute"))
-{
-    app.MapMethods("/untracked/{code}", ["GET", "HEAD"], (string code, LinkStore links) =>
-        links.Find(code) is { } link ? Results.Redirect(link.Url) : Results.NotFound());
-}
-
-if (discardClicks)
-{
-    app.MapGet("/api/discarded-clicks", (DiscardingSink sink) => new { clicks = sink.Clicks, enriched = sink.Enriched });
-}
 
 app.Run();
 

@@ -112,60 +112,6 @@ public class ShortenerEndToEndTests
         Assert.That(days!.Sum(d => d.Clicks), Is.EqualTo(5));
     }
 
-    [Test]
-    public async Task With_DiscardClicks_every_redirect_goes_through_the_pipeline_and_none_is_stored()
-    {
-        const int n = 12;
-        using WebApplicationFactory<Program> discarding = _factory.WithWebHostBuilder(web => web.UseSetting("Sample:DiscardClicks", "true"));
-        HttpClient client = discarding.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        await client.PostAsJsonAsync("/api/links", new { url = "https://example.com/d", code = "drop" });
-        for (int i = 0; i < n; i++)
-        {
-            HttpResponseMessage redirect = await client.GetAsync("/drop");
-            Assert.That(redirect.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
-        }
-
-        long discarded = await WaitForCountAsync(
-            async () => (await client.GetFromJsonAsync<Dictionary<string, long>>("/api/discarded-clicks"))!["clicks"], n);
-
-        var days = await client.GetFromJsonAsync<List<DayClicks>>("/api/links/drop/clicks?includeBots=true&includeRepeats=true");
-        // Off by default: the normal sample has no such endpoint and stores its clicks.
-        HttpResponseMessage normal = await _factory.CreateClient().GetAsync("/api/discarded-clicks");
-        Assert.Multiple(() =>
-        {
-            Assert.That(discarded, Is.EqualTo(n));
-            Assert.That(days!.Sum(d => d.Clicks), Is.Zero);
-            Assert.That(normal.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-        });
-    }
-
-    [TestCase(false)]
-    [TestCase(true)]
-    public async Task With_SkipEnrichment_the_discarded_clicks_arrive_without_enrichment(bool skip)
-    {
-        const int n = 7;
-        using WebApplicationFactory<Program> discarding = _factory.WithWebHostBuilder(web => web
-            .UseSetting("Sample:DiscardClicks", "true")
-            .UseSetting("Sample:SkipEnrichment", skip ? "true" : "false"));
-        HttpClient client = discarding.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        await client.PostAsJsonAsync("/api/links", new { url = "https://example.com/s", code = "skip" });
-        for (int i = 0; i < n; i++)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/skip");
-            request.Headers.TryAddWithoutValidation("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36");
-            HttpResponseMessage redirect = await client.SendAsync(request);
-            Assert.That(redirect.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
-        }
-
-        await WaitForCountAsync(async () => (await client.GetFromJsonAsync<Dictionary<string, long>>("/api/discarded-clicks"))!["clicks"], n);
-        Dictionary<string, long> counts = (await client.GetFromJsonAsync<Dictionary<string, long>>("/api/discarded-clicks"))!;
-        Assert.Multiple(() =>
-        {
-            Assert.That(counts["clicks"], Is.EqualTo(n));
-            Assert.That(counts["enriched"], Is.EqualTo(skip ? 0 : n));
-        });
-    }
-
     private static Task<long> WaitForClicksAsync(HttpClient client, string code, long expected) =>
         WaitForCountAsync(async () => (await client.GetFromJsonAsync<List<DayClicks>>($"/api/links/{code}/clicks"))!.Sum(d => d.Clicks), expected);
 

@@ -3,25 +3,22 @@ using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics.Storage;
 
-namespace ClickAnalytics.Sample.Shortener;
+namespace ClickAnalytics.LoadHost;
 
 /// <summary>
-/// Used instead of the DuckDB sink when <c>Sample:DiscardClicks</c> is set: it counts the enriched
-/// clicks it is handed and keeps none. The load harness uses it (<c>STORE=none</c>) to measure what
-/// capture, buffering and enrichment cost without the store, and with <c>Sample:SkipEnrichment</c>
-/// (<c>ENRICH=none</c>) what capture and buffering cost alone.
+/// Stands in for the store with <c>Load:Store=none</c>: counts the enriched clicks and keeps none,
+/// so a run without it against a run with it shows what the store itself costs. It also counts the
+/// clicks the user-agent stage filled, which shows that <c>Load:Enrich=none</c> took effect.
 /// </summary>
-internal sealed class DiscardingSink : IClickSink
+internal sealed class CountingSink : IClickSink
 {
     private long _clicks;
     private long _enriched;
 
-    public string Name => "discard";
+    public string Name => "count";
 
-    /// <summary>Clicks handed to this sink since the process started.</summary>
     public long Clicks => Interlocked.Read(ref _clicks);
 
-    /// <summary>Of those, the clicks the user-agent stage had filled (none with <c>Sample:SkipEnrichment</c>).</summary>
     public long Enriched => Interlocked.Read(ref _enriched);
 
     public ValueTask WriteAsync(IReadOnlyList<EnrichedClick> clicks, CancellationToken cancellationToken)
