@@ -42,12 +42,28 @@ public static class ClickAnalyticsBuilderExtensions
         return builder;
     }
 
-    /// <summary>Removes a built-in enrichment stage.</summary>
-    public static IClickAnalyticsBuilder RemoveEnricher<TEnricher>(this IClickAnalyticsBuilder builder)
-        where TEnricher : class, IClickEnricher
+    /// <summary>
+    /// Removes a built-in enrichment stage by its name (one of <see cref="EnrichmentStages"/>), for
+    /// example <c>RemoveEnricher(EnrichmentStages.Geo)</c>. Its columns stay empty. A stage that reads
+    /// what the removed one wrote (see the README's table of stages) then sees empty values: without
+    /// the privacy stage no click has a visitor id, so none is marked as a repeat.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not a built-in stage's.</exception>
+    public static IClickAnalyticsBuilder RemoveEnricher(this IClickAnalyticsBuilder builder, string name)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.RemoveAll<IClickEnricher>(typeof(TEnricher));
+        ArgumentNullException.ThrowIfNull(name);
+        Type stage = BuiltInStages.TypeOf(name)
+            ?? throw new ArgumentException($"'{name}' is not a built-in enrichment stage; the built-in stages are {string.Join(", ", BuiltInStages.Names)}.", nameof(name));
+        IServiceCollection services = builder.Services;
+        for (int i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IClickEnricher) && services[i].ImplementationType == stage)
+            {
+                services.RemoveAt(i);
+            }
+        }
+
         return builder;
     }
 
@@ -58,19 +74,5 @@ public static class ClickAnalyticsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IClickSink, TSink>());
         return builder;
-    }
-
-    private static void RemoveAll<TService>(this IServiceCollection services, Type implementationType)
-    {
-        for (int i = services.Count - 1; i >= 0; i--)
-        {
-            ServiceDescriptor descriptor = services[i];
-            if (descriptor.ServiceType == typeof(TService)
-                && (descriptor.ImplementationType == implementationType
-                    || descriptor.ImplementationInstance?.GetType() == implementationType))
-            {
-                services.RemoveAt(i);
-            }
-        }
     }
 }

@@ -25,7 +25,7 @@ internal sealed class CampaignEnricher : ClickEnricher
 
     public CampaignEnricher(IOptions<CampaignOptions> options) => _enabled = options.Value.Enabled;
 
-    public override string Name => "campaign";
+    public override string Name => EnrichmentStages.Campaign;
 
     public override int Order => EnrichmentOrder.Campaign;
 

@@ -20,7 +20,7 @@ internal sealed class LanguageEnricher : ClickEnricher
 
     public LanguageEnricher(IOptions<CampaignOptions> options) => _enabled = options.Value.LanguageEnabled;
 
-    public override string Name => "language";
+    public override string Name => EnrichmentStages.Language;
 
     public override int Order => EnrichmentOrder.Campaign;
 

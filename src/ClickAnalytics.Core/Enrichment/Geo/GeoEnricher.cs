@@ -36,7 +36,7 @@ internal sealed class GeoEnricher : IClickEnricher, IDisposable
         _asn = Slot(o.AsnDatabasePath, o, timeProvider, logger);
     }
 
-    public string Name => "geo";
+    public string Name => EnrichmentStages.Geo;
 
     public int Order => EnrichmentOrder.Geo;
 

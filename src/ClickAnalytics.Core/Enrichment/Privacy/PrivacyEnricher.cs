@@ -21,7 +21,7 @@ internal sealed class PrivacyEnricher(IVisitorKeyStore keys, IOptions<PrivacyOpt
     private readonly IpStorage _ipStorage = options.Value.IpStorage;
     private readonly bool _visitorIds = options.Value.VisitorIds;
 
-    public string Name => "privacy";
+    public string Name => EnrichmentStages.Privacy;
 
     public int Order => EnrichmentOrder.Privacy;
 

@@ -6,8 +6,8 @@ namespace ClickAnalytics.Enrichment.Referers;
 
 /// <summary>
 /// Fills referer host, medium, source and search term. No referer is <c>direct</c>; a referer on
-/// one of the host's own domains is <c>internal</c>; an ad click id or a paid utm_medium in the
-/// request is <c>paid</c>; otherwise the host is looked up in the referer list, and an
+/// one of the host's own domains is <c>internal</c>; an ad click id in the request or a paid
+/// utm_medium (as the campaign stage read it) is <c>paid</c>; otherwise the host is looked up in the referer list, and an
 /// unrecognised or unreadable referer is <c>unknown</c>.
 /// </summary>
 internal sealed class RefererEnricher : ClickEnricher
@@ -47,7 +47,7 @@ internal sealed class RefererEnricher : ClickEnricher
         _catalog = new RefererCatalog(options.Value);
     }
 
-    public override string Name => "referer";
+    public override string Name => EnrichmentStages.Referer;
 
     public override int Order => EnrichmentOrder.Referer;
 
@@ -95,7 +95,7 @@ internal sealed class RefererEnricher : ClickEnricher
             click.SearchTerm = SearchTerm(parts.Query, source.SearchParameters);
         }
 
-        if (medium != RefererMedium.Internal && PaidNetwork(click.Click.QueryString) is { } network)
+        if (medium != RefererMedium.Internal && PaidNetwork(click) is { } network)
         {
             medium = RefererMedium.Paid;
             if (click.RefererSource.Length == 0)
@@ -107,35 +107,33 @@ internal sealed class RefererEnricher : ClickEnricher
         click.RefererMedium = medium;
     }
 
-    /// <summary>The ad network whose click id the request carries, "" for a paid utm_medium, or null.</summary>
-    internal static string? PaidNetwork(string? requestQuery)
+    /// <summary>
+    /// The ad network whose click id the request carries, "" for a paid utm_medium, or null. The
+    /// utm_medium is the campaign stage's (it runs earlier, <see cref="EnrichmentOrder.Campaign"/>),
+    /// so the parameter is read once and means the same in both columns.
+    /// </summary>
+    internal static string? PaidNetwork(EnrichedClick click)
     {
-        ReadOnlySpan<char> query = requestQuery;
-        if (query.IsEmpty)
+        ReadOnlySpan<char> query = click.Click.QueryString;
+        if (!query.IsEmpty)
         {
-            return null;
-        }
-
-        foreach ((string parameter, string network) in ClickIds)
-        {
-            if (query.Contains(parameter, StringComparison.OrdinalIgnoreCase) && QueryStrings.GetValue(query, parameter) is { Length: > 0 })
+            foreach ((string parameter, string network) in ClickIds)
             {
-                return network;
+                if (query.Contains(parameter, StringComparison.OrdinalIgnoreCase) && QueryStrings.GetValue(query, parameter) is { Length: > 0 })
+                {
+                    return network;
+                }
             }
         }
 
-        if (query.Contains("utm_medium", StringComparison.OrdinalIgnoreCase))
+        string medium = click.UtmMedium;
+        if (medium.Length > 0)
         {
-            string? utmMedium = QueryStrings.GetValue(query, "utm_medium");
-            if (utmMedium is not null)
+            foreach (string paid in PaidMedia)
             {
-                ReadOnlySpan<char> value = utmMedium.AsSpan().Trim();
-                foreach (string paid in PaidMedia)
+                if (medium.Equals(paid, StringComparison.OrdinalIgnoreCase))
                 {
-                    if (value.Equals(paid, StringComparison.OrdinalIgnoreCase))
-                    {
-                        return "";
-                    }
+                    return "";
                 }
             }
         }

@@ -24,7 +24,7 @@ internal sealed class RepeatEnricher(IRepeatClickStore store, IOptions<RepeatOpt
     private readonly Queue<Guid> _recentHintOrder = new();
     private readonly Lock _hintLock = new();
 
-    public string Name => "repeats";
+    public string Name => EnrichmentStages.Repeats;
 
     public int Order => EnrichmentOrder.Repeats;
 
@@ -91,13 +91,12 @@ internal sealed class RepeatEnricher(IRepeatClickStore store, IOptions<RepeatOpt
     }
 
     private static string Reason(ClickFlags flags, bool firstWasHint) =>
-        (flags & (ClickFlags.Prefetch | ClickFlags.Prerender)) != 0 ? RepeatReason.Prefetch
-        : (flags & ClickFlags.HeadRequest) != 0 ? RepeatReason.HeadRequest
+        SpeculativeClicks.IsPrefetch(flags) ? RepeatReason.Prefetch
+        : SpeculativeClicks.IsHead(flags) ? RepeatReason.HeadRequest
         : firstWasHint ? RepeatReason.AfterPrefetch
         : RepeatReason.WithinWindow;
 
-    private static bool IsHint(ClickFlags flags) =>
-        (flags & (ClickFlags.Prefetch | ClickFlags.Prerender | ClickFlags.HeadRequest)) != 0;
+    private static bool IsHint(ClickFlags flags) => SpeculativeClicks.IsSpeculative(flags);
 
     private void RememberHint(Guid eventId)
     {

@@ -33,7 +33,7 @@ internal sealed class BotEnricher(UserAgentParser parser, IOptions<UserAgentOpti
     internal const string PrerenderReason = "prerender-header";
     internal const string HeadReason = "head-request";
 
-    public override string Name => "bot";
+    public override string Name => EnrichmentStages.Bot;
 
     public override int Order => EnrichmentOrder.Bot;
 
@@ -42,7 +42,7 @@ internal sealed class BotEnricher(UserAgentParser parser, IOptions<UserAgentOpti
         ClickFlags flags = click.Click.Flags;
         string botClass = info.BotClass;
         string reasons = info.BotReasons;
-        if ((flags & (ClickFlags.Prefetch | ClickFlags.Prerender | ClickFlags.HeadRequest)) != 0)
+        if (SpeculativeClicks.IsSpeculative(flags))
         {
             if ((flags & ClickFlags.Prefetch) != 0)
             {
@@ -54,14 +54,14 @@ internal sealed class BotEnricher(UserAgentParser parser, IOptions<UserAgentOpti
                 reasons = Append(reasons, PrerenderReason);
             }
 
-            if ((flags & ClickFlags.HeadRequest) != 0)
+            if (SpeculativeClicks.IsHead(flags))
             {
                 reasons = Append(reasons, HeadReason);
             }
 
             if (botClass == BotClass.Human)
             {
-                botClass = (flags & (ClickFlags.Prefetch | ClickFlags.Prerender)) != 0 ? BotClass.Prefetch : BotClass.LinkPreview;
+                botClass = SpeculativeClicks.IsPrefetch(flags) ? BotClass.Prefetch : BotClass.LinkPreview;
             }
         }
 
@@ -76,7 +76,7 @@ internal sealed class BotEnricher(UserAgentParser parser, IOptions<UserAgentOpti
 /// <summary>Fills browser, OS, device and device class from the user agent (uap-core rules, cached).</summary>
 internal sealed class UserAgentEnricher(UserAgentParser parser, IOptions<UserAgentOptions> options) : UserAgentStage(parser, options)
 {
-    public override string Name => "user-agent";
+    public override string Name => EnrichmentStages.UserAgent;
 
     public override int Order => EnrichmentOrder.UserAgent;
 

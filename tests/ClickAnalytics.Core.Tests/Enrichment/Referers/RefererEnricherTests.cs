@@ -1,5 +1,6 @@
 using System;
 using ClickAnalytics.Core.Tests.Enrichment.Support;
+using ClickAnalytics.Enrichment.Campaigns;
 using ClickAnalytics.Enrichment.Referers;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,8 @@ public sealed class RefererEnricherTests
     private static EnrichedClick Classify(string? referer, string? query = null, Action<RefererOptions>? configure = null)
     {
         var click = Clicks.Make(referer: referer, query: query);
+        // As in the pipeline: the campaign stage runs first, and a paid utm_medium is read from its result.
+        new CampaignEnricher().Enrich(click);
         Enricher(configure).Enrich(click);
         return click;
     }
