@@ -36,6 +36,10 @@ public static class ClickAnalyticsServiceCollectionExtensions
                 .BindSectionIfConfigured(ClickAnalyticsOptions.SectionName)
                 .ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClickAnalyticsOptions>, ClickAnalyticsOptionsValidator>());
+            services.AddOptions<ClickCaptureOptions>()
+                .BindSectionIfConfigured(ClickCaptureOptions.SectionName)
+                .ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClickCaptureOptions>, ClickCaptureOptionsValidator>());
 
             services.AddMetrics();
             services.TryAddSingleton(TimeProvider.System);
@@ -83,3 +87,6 @@ public static class ClickAnalyticsServiceCollectionExtensions
 
 [OptionsValidator]
 internal sealed partial class ClickAnalyticsOptionsValidator : IValidateOptions<ClickAnalyticsOptions>;
+
+[OptionsValidator]
+internal sealed partial class ClickCaptureOptionsValidator : IValidateOptions<ClickCaptureOptions>;

@@ -10,7 +10,7 @@ namespace ClickAnalytics;
 /// milliseconds first, so ids sort by time), followed by a random per-process prefix and a
 /// per-process counter, which makes ids unique without asking the OS for randomness per click.
 /// </summary>
-public static class ClickEventId
+internal static class ClickEventId
 {
     private static readonly uint ProcessPrefix = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
     private static long _counter = RandomNumberGenerator.GetInt32(int.MaxValue);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace ClickAnalytics;
 
 /// <summary>Options binding shared by the ClickAnalytics packages.</summary>
-public static class ClickAnalyticsOptionsBuilderExtensions
+internal static class ClickAnalyticsOptionsBuilderExtensions
 {
     /// <summary>
     /// Binds the options to a configuration section when the application has an

@@ -1,12 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.ComponentModel.DataAnnotations;
 using System.Runtime.CompilerServices;
 using ClickAnalytics.Buffering;
 using ClickAnalytics.Diagnostics;
 using ClickAnalytics.Enrichment;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 
@@ -27,14 +26,9 @@ public sealed class ClickCapture
     private readonly TimeProvider _timeProvider;
     private readonly ClickCaptureOptions _options;
 
-    /// <summary>Creates a capture on the given buffer.</summary>
-    public ClickCapture(IClickBufferWriter buffer, ClickAnalyticsMetrics metrics, TimeProvider timeProvider, ClickCaptureOptions options)
+    /// <summary>Creates a capture on the given buffer, with options already validated.</summary>
+    internal ClickCapture(IClickBufferWriter buffer, ClickAnalyticsMetrics metrics, TimeProvider timeProvider, ClickCaptureOptions options)
     {
-        ArgumentNullException.ThrowIfNull(buffer);
-        ArgumentNullException.ThrowIfNull(metrics);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        ArgumentNullException.ThrowIfNull(options);
-        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         _buffer = buffer;
         _metrics = metrics;
         _timeProvider = timeProvider;
@@ -42,26 +36,25 @@ public sealed class ClickCapture
     }
 
     /// <summary>
-    /// The capture of an application's services: the registered one, or one built from
-    /// <c>AddClickAnalytics()</c>'s buffer with options from <c>ClickAnalytics:Capture</c>.
+    /// The capture of an application's services, built once from <c>AddClickAnalytics()</c>'s
+    /// buffer and its <see cref="ClickCaptureOptions"/>. A host that redirects outside a tracked
+    /// endpoint calls <see cref="TryCapture"/> on it.
     /// </summary>
     public static ClickCapture GetOrCreate(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return services.GetService<ClickCapture>() ?? PerProvider.GetValue(services, Create);
+        return PerProvider.GetValue(services, Create);
     }
 
     private static ClickCapture Create(IServiceProvider services)
     {
         IClickBufferWriter buffer = services.GetService<IClickBufferWriter>()
             ?? throw new InvalidOperationException("Click tracking needs services.AddClickAnalytics() in the application's services.");
-        var options = new ClickCaptureOptions();
-        services.GetService<IConfiguration>()?.GetSection(ClickCaptureOptions.SectionName).Bind(options);
         return new ClickCapture(
             buffer,
             services.GetRequiredService<ClickAnalyticsMetrics>(),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            options);
+            services.GetRequiredService<IOptions<ClickCaptureOptions>>().Value);
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ public static class DropReason
 /// The <c>ClickAnalytics</c> meter and its instruments. One instance per service provider, created
 /// through <see cref="IMeterFactory"/>; integration packages record into it too.
 /// </summary>
-public sealed class ClickAnalyticsMetrics
+internal sealed class ClickAnalyticsMetrics
 {
     /// <summary>The meter name to listen to.</summary>
     public const string MeterName = "ClickAnalytics";

@@ -3,7 +3,7 @@ using System;
 namespace ClickAnalytics.Enrichment;
 
 /// <summary>Reads single values from raw query strings without building a dictionary.</summary>
-public static class QueryStrings
+internal static class QueryStrings
 {
     /// <summary>
     /// The decoded value of the first parameter named <paramref name="name"/> (ordinal, case-insensitive),

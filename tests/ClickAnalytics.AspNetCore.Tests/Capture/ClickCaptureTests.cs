@@ -8,6 +8,7 @@ using ClickAnalytics.AspNetCore.Tests.Support;
 using ClickAnalytics.Buffering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ClickAnalytics.AspNetCore.Tests.Capture;
 
@@ -98,6 +99,35 @@ public class ClickCaptureTests
             Assert.That(userAgent, Does.StartWith(click.UserAgent!));
             Assert.That(click.Referer, Has.Length.EqualTo(2048));
         });
+    }
+
+    [Test]
+    public async Task Capture_options_configured_in_code_take_effect()
+    {
+        var buffer = new RecordingBuffer();
+        await using var host = await CaptureHost.StartAsync(buffer, services: s => s.Configure<ClickCaptureOptions>(o =>
+        {
+            o.MaxUserAgentLength = 40;
+            o.QrCodeParameter = "scan";
+        }));
+
+        await host.SendAsync("/abc?scan=1", r => r.Headers.UserAgent = "Mozilla/5.0 " + new string('x', 500));
+
+        ClickEvent click = buffer.Clicks.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(click.UserAgent, Has.Length.EqualTo(40));
+            Assert.That(click.Flags & ClickFlags.QrCode, Is.EqualTo(ClickFlags.QrCode));
+        });
+    }
+
+    [Test]
+    public async Task A_bad_capture_option_fails_the_host_start_with_its_name()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            CaptureHost.StartAsync(services: s => s.Configure<ClickCaptureOptions>(o => o.MaxUserAgentLength = 1)));
+
+        Assert.That(error!.Message, Does.Contain(nameof(ClickCaptureOptions.MaxUserAgentLength)));
     }
 
     [Test]

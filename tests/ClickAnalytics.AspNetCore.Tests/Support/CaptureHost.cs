@@ -47,7 +47,8 @@ internal sealed class CaptureHost : IAsyncDisposable
         IClickBufferWriter? buffer = null,
         Action<ClickAnalyticsOptions>? configure = null,
         IPAddress? trustedProxy = null,
-        Action<ClickTracking>? tracking = null)
+        Action<ClickTracking>? tracking = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -62,6 +63,7 @@ internal sealed class CaptureHost : IAsyncDisposable
             o.ProcessingEnabled = false;
             configure?.Invoke(o);
         });
+        services?.Invoke(builder.Services);
         builder.Services.Configure<ForwardedHeadersOptions>(o =>
         {
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor;

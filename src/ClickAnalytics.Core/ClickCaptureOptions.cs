@@ -1,10 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ClickAnalytics.AspNetCore.Capture;
+namespace ClickAnalytics;
 
 /// <summary>
 /// Limits applied by capture to every value it keeps, bound from <c>ClickAnalytics:Capture</c>.
-/// A longer value is cut, so a 100 KB header costs the same as a normal one.
+/// A longer value is cut, so a 100 KB header costs the same as a normal one. Registered by
+/// <c>AddClickAnalytics()</c> like every other option (so <c>services.Configure&lt;ClickCaptureOptions&gt;</c>
+/// works) and validated when the host starts; capture reads them once.
 /// </summary>
 public sealed class ClickCaptureOptions
 {
