@@ -112,26 +112,14 @@ public class ShortenerEndToEndTests
         Assert.That(days!.Sum(d => d.Clicks), Is.EqualTo(5));
     }
 
-    private static Task<long> WaitForClicksAsync(HttpClient client, string code, long expected) =>
-        WaitForCountAsync(async () => (await client.GetFromJsonAsync<List<DayClicks>>($"/api/links/{code}/clicks"))!.Sum(d => d.Clicks), expected);
-
-    /// <summary>Reads a count until it reaches <paramref name="expected"/> (at most 30 s), then once more: more than expected would be a bug too.</summary>
-    private static async Task<long> WaitForCountAsync(Func<Task<long>> read, long expected)
+    private static async Task<long> WaitForClicksAsync(HttpClient client, string code, long expected)
     {
         long count = 0;
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
+        await Eventually.UntilAsync(async () =>
         {
-            count = await read();
-            if (count >= expected)
-            {
-                await Task.Delay(200);
-                return await read();
-            }
-
-            await Task.Delay(50);
-        }
-
+            count = (await client.GetFromJsonAsync<List<DayClicks>>($"/api/links/{code}/clicks"))!.Sum(d => d.Clicks);
+            return count >= expected;
+        }, $"{expected} clicks of '{code}' are stored");
         return count;
     }
 
@@ -169,12 +157,7 @@ public class ShortenerEndToEndTests
         StackExchange.Redis.IDatabase db = connection.GetDatabase();
         try
         {
-            DateTime giveUp = DateTime.UtcNow.AddSeconds(60);
-            while (await db.StreamLengthAsync(stream) < n && DateTime.UtcNow < giveUp)
-            {
-                await Task.Delay(50);
-            }
-
+            await Eventually.UntilAsync(async () => await db.StreamLengthAsync(stream) >= n, $"{n} entries are in the stream");
             Assert.That(await db.StreamLengthAsync(stream), Is.EqualTo(n), "one entry per redirect, produced by the web node");
         }
         finally

@@ -101,18 +101,14 @@ public class StoredColumnsTests
 
     private static async Task<List<Dictionary<string, JsonElement>>> WaitForRowsAsync(HttpClient client, int count)
     {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        List<Dictionary<string, JsonElement>> rows = [];
+        await Eventually.UntilAsync(async () =>
         {
-            var rows = await client.GetFromJsonAsync<List<Dictionary<string, JsonElement>>>("/api/links/cols/clicks/recent");
-            if (rows!.Count >= count || DateTime.UtcNow > deadline)
-            {
-                Assert.That(rows, Has.Count.EqualTo(count));
-                return rows;
-            }
-
-            await Task.Delay(50);
-        }
+            rows = (await client.GetFromJsonAsync<List<Dictionary<string, JsonElement>>>("/api/links/cols/clicks/recent"))!;
+            return rows.Count >= count;
+        }, $"{count} clicks are stored");
+        Assert.That(rows, Has.Count.EqualTo(count));
+        return rows;
     }
 
     private static async Task<long> TotalAsync(HttpClient client, string options)
