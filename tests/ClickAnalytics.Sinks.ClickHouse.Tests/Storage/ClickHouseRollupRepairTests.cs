@@ -13,7 +13,7 @@ namespace ClickAnalytics.Sinks.ClickHouse.Tests.Storage;
 /// <summary>
 /// An insert that landed in the raw table but not in the rollups (as one cut off by the server
 /// stopping leaves it), reproduced by writing with the rollups' views detached, then the batch
-/// written again through the sink.
+/// written again through the store.
 /// </summary>
 [TestFixture]
 public sealed class ClickHouseRollupRepairTests : DatabaseTest
