@@ -22,7 +22,6 @@ bench() { dotnet benchmarks/ClickAnalytics.Benchmarks.ClickHouse/bin/Release/net
 columns="event_id, timestamp, date, tenant_id, link_id, user_agent, referer, is_head, is_prefetch, is_qr, tags, browser_family, browser_major, browser_minor, browser_patch, os_family, os_major, os_minor, os_patch, os_patch_minor, device_family, device_brand, device_model, device_type, is_bot, bot_class, bot_reasons, continent, country, region, city, asn, asn_org, geo_db, referer_host, referer_medium, referer_source, search_term, utm_source, utm_medium, utm_campaign, utm_term, utm_content, language, visitor_id, ip, is_repeat, repeat_of, repeat_reason"
 
 sink_line=$(bench insert "$url" "bench_sink_$run" "$rows" "$batch" "$work/rows.tsv" | tail -n 1)
-nolookup_line=$(bench insert "$url" "bench_nolookup_$run" "$rows" "$batch" "$work/rows2.tsv" --no-lookup | tail -n 1)
 
 bench schema "$url" "bench_client_$run"
 start=$(date +%s.%N)
@@ -42,20 +41,19 @@ bend=$(date +%s.%N)
 
 stored_sink=$(curl -fsS "$url/?database=bench_sink_$run" --data-binary "SELECT count() FROM clicks WHERE date >= '2026-01-01'")
 stored_client=$(curl -fsS "$url/?database=bench_client_$run" --data-binary "SELECT count() FROM clicks")
-for db in "bench_sink_$run" "bench_nolookup_$run" "bench_client_$run" "bench_client_batched_$run"; do
+for db in "bench_sink_$run" "bench_client_$run" "bench_client_batched_$run"; do
   curl -fsS "$url/" --data-binary "DROP DATABASE IF EXISTS $db" >/dev/null
 done
 
-python3 - "$sink_line" "$nolookup_line" "$start" "$end" "$bstart" "$bend" "$rows" "$batch" "$stored_sink" "$stored_client" <<'PY'
+python3 - "$sink_line" "$start" "$end" "$bstart" "$bend" "$rows" "$batch" "$stored_sink" "$stored_client" <<'PY'
 import re, sys
-sink, nolookup, start, end, bstart, bend, rows, batch, stored_sink, stored_client = sys.argv[1:]
+sink, start, end, bstart, bend, rows, batch, stored_sink, stored_client = sys.argv[1:]
 rate = lambda line: float(re.search(r"rows_per_s=(\d+)", line).group(1))
 client = int(rows) / (float(end) - float(start))
 batched = int(rows) / (float(bend) - float(bstart))
 print(f"rows={rows} batch={batch} (rows stored: sink {stored_sink}, clickhouse-client {stored_client})")
 print(f"clickhouse-client, one insert of all rows:      {client:,.0f} rows/s")
 print(f"clickhouse-client, one insert per {batch} rows: {batched:,.0f} rows/s")
-for name, line in (("sink, redelivery lookup on (default)", sink), ("sink, SkipStoredEvents = false", nolookup)):
-    r = rate(line)
-    print(f"{name}: {r:,.0f} rows/s = {r / client:.0%} of one insert, {r / batched:.0%} of batched")
+r = rate(sink)
+print(f"store (redelivery lookup included): {r:,.0f} rows/s = {r / client:.0%} of one insert, {r / batched:.0%} of batched")
 PY

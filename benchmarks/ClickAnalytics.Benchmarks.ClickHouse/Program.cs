@@ -17,8 +17,8 @@ using Microsoft.Extensions.Hosting;
 
 // Commands (see benchmarks/clickhouse-insert.sh and benchmarks/clickhouse-queries.sh):
 //   schema URL DATABASE                         create the database and the store's schema
-//   insert URL DATABASE ROWS BATCH TSV [--no-lookup]
-//                                                write ROWS clicks through the sink in batches, report rows/s,
+//   insert URL DATABASE ROWS BATCH TSV
+//                                                write ROWS clicks through the store in batches, report rows/s,
 //                                                and write the same rows to TSV for clickhouse-client
 //   load URL DATABASE ROWS DAYS                  generate ROWS raw clicks over DAYS days on the server
 //   queries [BenchmarkDotNet args]               rollup query latency (needs CLICKANALYTICS_BENCH_CLICKHOUSE, _DATABASE)
@@ -29,7 +29,7 @@ switch (command)
         await Store.CreateSchemaAsync(args[1], args[2]);
         break;
     case "insert":
-        await InsertAsync(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture), args[5], args.Contains("--no-lookup"));
+        await InsertAsync(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture), args[5]);
         break;
     case "load":
         await LoadAsync(args[1], args[2], long.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
@@ -44,10 +44,10 @@ switch (command)
 
 return 0;
 
-static async Task InsertAsync(string url, string database, int rows, int batch, string tsv, bool noLookup)
+static async Task InsertAsync(string url, string database, int rows, int batch, string tsv)
 {
     await Store.CreateSchemaAsync(url, database);
-    using ServiceProvider provider = Store.Build(url, database, o => o.SkipStoredEvents = !noLookup);
+    await using ServiceProvider provider = Store.Build(url, database);
     IClickSink sink = provider.GetServices<IClickSink>().Single();
 
     // Warm-up on other rows (JIT, connections); they are not timed and not in the TSV.
@@ -65,7 +65,7 @@ static async Task InsertAsync(string url, string database, int rows, int batch, 
 
     TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"sink rows={rows} batch={batch} lookup={!noLookup} seconds={elapsed.TotalSeconds:F3} rows_per_s={rows / elapsed.TotalSeconds:F0}"));
+        $"sink rows={rows} batch={batch} seconds={elapsed.TotalSeconds:F3} rows_per_s={rows / elapsed.TotalSeconds:F0}"));
 }
 
 static async Task LoadAsync(string url, string database, long rows, int days)
@@ -130,7 +130,7 @@ namespace ClickAnalytics.Benchmarks.ClickHouse
         public static async Task CreateSchemaAsync(string url, string database)
         {
             await SqlAsync(url, null, $"CREATE DATABASE IF NOT EXISTS {database}");
-            using ServiceProvider provider = Build(url, database);
+            await using ServiceProvider provider = Build(url, database);
             foreach (IHostedService service in provider.GetServices<IHostedService>())
             {
                 await service.StartAsync(CancellationToken.None);

@@ -28,7 +28,13 @@ public class RollupQueryBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _provider?.Dispose();
+    public async Task Cleanup()
+    {
+        if (_provider is not null)
+        {
+            await _provider.DisposeAsync();
+        }
+    }
 
     [Benchmark]
     public Task<IReadOnlyList<DailyClicks>> DailyClicks_OneTenant() =>

@@ -1,16 +1,8 @@
 using System;
-using System.Threading;
-using System.Threading.Tasks;
-using ClickAnalytics.Querying;
 using ClickAnalytics.Sinks.ClickHouse;
-using ClickAnalytics.Sinks.ClickHouse.Diagnostics;
-using ClickAnalytics.Sinks.ClickHouse.Querying;
 using ClickAnalytics.Sinks.ClickHouse.Storage;
 using ClickAnalytics.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
 
 namespace ClickAnalytics;
 
@@ -18,44 +10,31 @@ namespace ClickAnalytics;
 public static class ClickHouseClickAnalyticsBuilderExtensions
 {
     /// <summary>
-    /// Stores clicks in ClickHouse and answers queries from its rollups. Options bind from
-    /// <c>ClickAnalytics:ClickHouse</c>; <paramref name="configure"/> runs after that. The schema is
-    /// created or migrated when the host starts, so a wrong connection string fails the start.
+    /// Stores clicks in ClickHouse and answers queries from its rollups, with options bound from
+    /// <c>ClickAnalytics:ClickHouse</c>. The options are checked, and the schema created or migrated,
+    /// when the host starts, so a wrong connection string fails the start. Adding the store again
+    /// only configures it again.
     /// </summary>
-    public static IClickAnalyticsBuilder AddClickHouse(this IClickAnalyticsBuilder builder, Action<ClickHouseOptions>? configure = null)
+    public static IClickAnalyticsBuilder AddClickHouse(this IClickAnalyticsBuilder builder) =>
+        builder.AddStore<ClickHouseClickStore, ClickHouseOptions, ClickHouseOptionsValidator>(ClickHouseOptions.SectionName, section: null, configure: null);
+
+    /// <summary>
+    /// Stores clicks in ClickHouse, with options bound from <c>ClickAnalytics:ClickHouse</c> and then
+    /// set by <paramref name="configure"/>. See <see cref="AddClickHouse(IClickAnalyticsBuilder)"/>.
+    /// </summary>
+    public static IClickAnalyticsBuilder AddClickHouse(this IClickAnalyticsBuilder builder, Action<ClickHouseOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        IServiceCollection services = builder.Services;
-
-        services.AddOptions<ClickHouseOptions>()
-            .BindSectionIfConfigured(ClickHouseOptions.SectionName)
-            .ValidateDataAnnotations()
-            .Validate(static o => o.InsertRetryBaseDelay >= TimeSpan.Zero, "ClickAnalytics:ClickHouse:InsertRetryBaseDelay must not be negative.")
-            .Validate(static o => o.RequestTimeout > TimeSpan.Zero, "ClickAnalytics:ClickHouse:RequestTimeout must be positive.")
-            .Validate(static o => o.Cluster is not null || !(o.Replicated || o.Distributed), "ClickAnalytics:ClickHouse:Cluster is required for Replicated or Distributed tables.")
-            .ValidateOnStart();
-        if (configure is not null)
-        {
-            services.Configure(configure);
-        }
-
-        services.AddMetrics();
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ClickHouseMetrics>();
-        services.TryAddSingleton<ClickHouseDatabase>();
-        services.TryAddSingleton<ClickHouseClickSink>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClickSink, ClickHouseClickSink>(static sp => sp.GetRequiredService<ClickHouseClickSink>()));
-        services.TryAddSingleton<IClickQueries, ClickHouseClickQueries>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClickHouseSchemaInitializer>());
-        return builder;
+        ArgumentNullException.ThrowIfNull(configure);
+        return builder.AddStore<ClickHouseClickStore, ClickHouseOptions, ClickHouseOptionsValidator>(ClickHouseOptions.SectionName, section: null, configure);
     }
 
-    /// <summary>Creates or migrates the schema at start, so a bad connection string fails the host, not the first click.</summary>
-    private sealed class ClickHouseSchemaInitializer(ClickHouseDatabase database) : IHostedService
+    /// <summary>
+    /// Stores clicks in ClickHouse, with options bound from <paramref name="section"/> instead of
+    /// <c>ClickAnalytics:ClickHouse</c>. See <see cref="AddClickHouse(IClickAnalyticsBuilder)"/>.
+    /// </summary>
+    public static IClickAnalyticsBuilder AddClickHouse(this IClickAnalyticsBuilder builder, IConfiguration section)
     {
-        public async Task StartAsync(CancellationToken cancellationToken) =>
-            await database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        ArgumentNullException.ThrowIfNull(section);
+        return builder.AddStore<ClickHouseClickStore, ClickHouseOptions, ClickHouseOptionsValidator>(ClickHouseOptions.SectionName, section, configure: null);
     }
 }

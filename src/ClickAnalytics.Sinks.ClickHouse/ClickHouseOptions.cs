@@ -1,10 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace ClickAnalytics.Sinks.ClickHouse;
 
-/// <summary>Options of the ClickHouse store, bound from <c>ClickAnalytics:ClickHouse</c>.</summary>
-public sealed class ClickHouseOptions
+/// <summary>Options of the ClickHouse store, bound from <c>ClickAnalytics:ClickHouse</c> and checked when the host starts.</summary>
+public sealed class ClickHouseOptions : IValidatableObject
 {
     /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "ClickAnalytics:ClickHouse";
@@ -27,19 +29,6 @@ public sealed class ClickHouseOptions
     /// </summary>
     public bool LegacyServerCompatibility { get; set; }
 
-    /// <summary>
-    /// Looks up the event ids of every batch before inserting it and leaves out the ones already
-    /// stored, so a redelivered batch is not counted twice in the rollups. Default: on.
-    /// </summary>
-    public bool SkipStoredEvents { get; set; } = true;
-
-    /// <summary>How often one insert is tried on transient errors (network, timeouts, overload) before the sink gives the batch back to the processor.</summary>
-    [Range(1, 100)]
-    public int InsertMaxAttempts { get; set; } = 3;
-
-    /// <summary>Delay before the second try of an insert; it doubles with every further try.</summary>
-    public TimeSpan InsertRetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
-
     /// <summary>Timeout of one request to the server.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -60,7 +49,27 @@ public sealed class ClickHouseOptions
     /// usual names in front of them (needs <see cref="Cluster"/>).
     /// </summary>
     public bool Distributed { get; set; }
+
+    /// <summary>The rules that span several options; the generated validator runs them after the attributes.</summary>
+    /// <param name="validationContext">The context of the validation.</param>
+    /// <returns>What is wrong, if anything.</returns>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RequestTimeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult($"{SectionName}:RequestTimeout must be positive.", [nameof(RequestTimeout)]);
+        }
+
+        if (Cluster is null && (Replicated || Distributed))
+        {
+            yield return new ValidationResult($"{SectionName}:Cluster is required for Replicated or Distributed tables.", [nameof(Cluster)]);
+        }
+    }
 }
+
+/// <summary>Checks <see cref="ClickHouseOptions"/> when the host starts (generated from its attributes and <see cref="ClickHouseOptions.Validate"/>).</summary>
+[OptionsValidator]
+internal sealed partial class ClickHouseOptionsValidator : IValidateOptions<ClickHouseOptions>;
 
 /// <summary>How insert requests are compressed.</summary>
 public enum ClickHouseCompression

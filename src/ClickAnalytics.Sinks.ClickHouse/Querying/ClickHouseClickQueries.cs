@@ -43,7 +43,7 @@ internal sealed class ClickHouseClickQueries(ClickHouseDatabase database) : ICli
 
         string sql =
             $"SELECT link_id, sum(clicks) AS clicks FROM {ClickHouseSchema.LinkDailyTable} WHERE {Filter(query)} " +
-            $"GROUP BY link_id HAVING clicks > 0 ORDER BY clicks DESC, link_id ASC LIMIT {query.Limit.ToString(CultureInfo.InvariantCulture)} FORMAT JSONEachRow";
+            $"GROUP BY link_id HAVING clicks > 0 ORDER BY clicks DESC, link_id ASC LIMIT {ClickHouseSql.UInt(query.Limit)} FORMAT JSONEachRow";
         var totals = new List<LinkClicks>();
         foreach (JsonElement row in await QueryAsync(sql, cancellationToken).ConfigureAwait(false))
         {
@@ -82,19 +82,17 @@ internal sealed class ClickHouseClickQueries(ClickHouseDatabase database) : ICli
 
     private async Task<List<JsonElement>> QueryAsync(string sql, CancellationToken cancellationToken)
     {
-        string answer = await database.QueryTextAsync(sql, cancellationToken).ConfigureAwait(false);
         var rows = new List<JsonElement>();
-        foreach (string line in answer.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        await foreach (JsonElement row in database.QueryRowsAsync(sql, cancellationToken).ConfigureAwait(false))
         {
-            using JsonDocument document = JsonDocument.Parse(line);
-            rows.Add(document.RootElement.Clone());
+            rows.Add(row);
         }
 
         return rows;
     }
 
     // JSON output quotes 64-bit integers by default (output_format_json_quote_64bit_integers).
-    private static long Number(JsonElement value) =>
+    internal static long Number(JsonElement value) =>
         value.ValueKind == JsonValueKind.String
             ? long.Parse(value.GetString()!, NumberStyles.None, CultureInfo.InvariantCulture)
             : value.GetInt64();

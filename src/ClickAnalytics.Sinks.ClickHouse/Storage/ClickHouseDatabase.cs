@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net.Http;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics.Sinks.ClickHouse.Diagnostics;
@@ -11,16 +13,15 @@ using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using ClickHouse.Driver.ADO.Readers;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace ClickAnalytics.Sinks.ClickHouse.Storage;
 
 /// <summary>
 /// Owns the client, learns what the server supports, brings the schema up to date once (every
 /// statement idempotent, so several processes may do it at the same time) and keeps the set of
-/// raw-table columns for schema evolution.
+/// raw-table columns for schema evolution. Owned by the store, which disposes it with itself.
 /// </summary>
-internal sealed class ClickHouseDatabase : IDisposable
+internal sealed class ClickHouseDatabase : IAsyncDisposable
 {
     private const int TableAlreadyExists = 57;
     private const int DuplicateColumn = 44;
@@ -30,12 +31,14 @@ internal sealed class ClickHouseDatabase : IDisposable
     private readonly ILogger _logger;
     private readonly HttpClient? _httpClient;
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private readonly HashSet<string> _columns = new(StringComparer.Ordinal);
+
+    // Replaced, never changed, when a column is added, so writers read it without a lock.
+    private volatile HashSet<string> _columns = new(StringComparer.Ordinal);
     private volatile ClickHouseSchema? _schema;
 
-    public ClickHouseDatabase(IOptions<ClickHouseOptions> options, ClickHouseMetrics metrics, ILogger<ClickHouseDatabase> logger)
+    public ClickHouseDatabase(ClickHouseOptions options, ClickHouseMetrics metrics, ILogger logger)
     {
-        _options = options.Value;
+        _options = options;
         _metrics = metrics;
         _logger = logger;
         if (_options.LegacyServerCompatibility)
@@ -79,14 +82,14 @@ internal sealed class ClickHouseDatabase : IDisposable
             string version = (await QueryTextAsync("SELECT version() FORMAT TabSeparated", cancellationToken).ConfigureAwait(false)).Trim();
             var schema = new ClickHouseSchema(_options, ServerFeatures.Parse(version));
             await MigrateAsync(schema, cancellationToken).ConfigureAwait(false);
-            await LoadColumnsAsync(schema, cancellationToken).ConfigureAwait(false);
+            _columns = await ReadColumnsAsync(cancellationToken).ConfigureAwait(false);
 
             // Fixed columns that a later version of the package added to ClickSchema.
-            foreach (ClickColumn column in ClickSchema.Columns)
+            foreach (ClickHouseColumn column in schema.Columns)
             {
                 if (!_columns.Contains(column.Name))
                 {
-                    await AddColumnAsync(schema, column.Name, schema.ColumnDefinition(column), cancellationToken).ConfigureAwait(false);
+                    await AddColumnAsync(schema, column.Name, column.Definition, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -101,14 +104,11 @@ internal sealed class ClickHouseDatabase : IDisposable
         }
     }
 
+    /// <summary>The raw table's columns as known to this process (after <see cref="EnsureSchemaAsync"/>).</summary>
+    public IReadOnlySet<string> Columns => _columns;
+
     /// <summary>Whether the raw table has this column (after <see cref="EnsureSchemaAsync"/>).</summary>
-    public bool HasColumn(string name)
-    {
-        lock (_columns)
-        {
-            return _columns.Contains(name);
-        }
-    }
+    public bool HasColumn(string name) => _columns.Contains(name);
 
     /// <summary>Adds a string column for a custom dimension unless the table has it already.</summary>
     public async ValueTask EnsureDimensionAsync(string name, CancellationToken cancellationToken)
@@ -149,11 +149,7 @@ internal sealed class ClickHouseDatabase : IDisposable
             }
         }
 
-        lock (_columns)
-        {
-            _columns.Add(name);
-        }
-
+        _columns = new HashSet<string>(_columns, StringComparer.Ordinal) { name };
         _metrics.ColumnAdded();
         Log.ColumnAdded(_logger, name);
     }
@@ -190,36 +186,47 @@ internal sealed class ClickHouseDatabase : IDisposable
         }
     }
 
-    private async Task LoadColumnsAsync(ClickHouseSchema schema, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the raw table's columns from the server, so columns another process added are known
+    /// here too. Columns are only ever added, so the known set only grows.
+    /// </summary>
+    public async Task LoadColumnsAsync(CancellationToken cancellationToken)
+    {
+        HashSet<string> stored = await ReadColumnsAsync(cancellationToken).ConfigureAwait(false);
+        await _schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            stored.UnionWith(_columns);
+            _columns = stored;
+        }
+        finally
+        {
+            _schemaGate.Release();
+        }
+    }
+
+    private async Task<HashSet<string>> ReadColumnsAsync(CancellationToken cancellationToken)
     {
         string names = await QueryTextAsync(
             "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = " +
             ClickHouseSql.String(ClickHouseSchema.RawTable) + " FORMAT TabSeparated",
             cancellationToken).ConfigureAwait(false);
-        lock (_columns)
-        {
-            foreach (string name in names.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                _columns.Add(name);
-            }
-        }
+        return new HashSet<string>(names.Split('\n', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
     }
 
-    /// <summary>The raw table's columns that are custom dimensions, as known to this process.</summary>
+    /// <summary>The raw table's columns that are custom dimensions, as known to this process, in name order.</summary>
     public List<string> DimensionColumns()
     {
         var dimensions = new List<string>();
-        lock (_columns)
+        foreach (string name in _columns)
         {
-            foreach (string name in _columns)
+            if (ClickSchema.IsValidDimensionName(name))
             {
-                if (ClickSchema.IsValidDimensionName(name))
-                {
-                    dimensions.Add(name);
-                }
+                dimensions.Add(name);
             }
         }
 
+        dimensions.Sort(StringComparer.Ordinal);
         return dimensions;
     }
 
@@ -250,10 +257,33 @@ internal sealed class ClickHouseDatabase : IDisposable
         return await result.ReadAsStringAsync().ConfigureAwait(false);
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Runs a query with <c>FORMAT JSONEachRow</c> and yields its rows as they arrive, so a large answer
+    /// (a day of raw clicks) is never held whole in memory.
+    /// </summary>
+    public async IAsyncEnumerable<JsonElement> QueryRowsAsync(string sql, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using ClickHouseRawResult result = await Client.ExecuteRawResultAsync(sql, options: null, cancellationToken).ConfigureAwait(false);
+        using Stream body = await result.ReadAsStreamAsync().ConfigureAwait(false);
+        using var reader = new StreamReader(body, System.Text.Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            using JsonDocument row = JsonDocument.Parse(line);
+            yield return row.RootElement.Clone();
+        }
+    }
+
+    /// <summary>Closes the client and its connections; nothing here waits on the server.</summary>
+    public ValueTask DisposeAsync()
     {
         Client.Dispose();
         _httpClient?.Dispose();
         _schemaGate.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

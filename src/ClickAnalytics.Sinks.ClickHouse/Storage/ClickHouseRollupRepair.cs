@@ -22,7 +22,7 @@ namespace ClickAnalytics.Sinks.ClickHouse.Storage;
 /// </summary>
 /// <remarks>
 /// The comparison is only exact while no other insert of the same links is between its raw write
-/// and its views; the sink runs it inside its write gate, which covers one process.
+/// and its views; the store runs it inside its write gate, which covers one process.
 /// </remarks>
 internal sealed class ClickHouseRollupRepair(ClickHouseDatabase database, ClickHouseMetrics metrics, ILogger logger)
 {

@@ -55,9 +55,20 @@ internal sealed class ClickHouseSchema
     {
         _options = options;
         Features = features;
+        var mapping = new ClickHouseColumnMapping(features);
+        var columns = new ClickHouseColumn[ClickSchema.Columns.Count];
+        for (int i = 0; i < columns.Length; i++)
+        {
+            columns[i] = mapping.Map(ClickSchema.Columns[i]);
+        }
+
+        Columns = columns;
     }
 
     public ServerFeatures Features { get; }
+
+    /// <summary>The fixed columns of <see cref="ClickSchema.Columns"/>, in that order, as this server keeps them.</summary>
+    public IReadOnlyList<ClickHouseColumn> Columns { get; }
 
     private bool IsDistributed => _options.Distributed && _options.Cluster is not null;
 
@@ -88,10 +99,9 @@ internal sealed class ClickHouseSchema
         string local = LocalTable(RawTable);
         var sql = new StringBuilder();
         sql.Append("CREATE TABLE IF NOT EXISTS ").Append(local).Append(OnCluster).Append(" (");
-        for (int i = 0; i < ClickSchema.Columns.Count; i++)
+        for (int i = 0; i < Columns.Count; i++)
         {
-            ClickColumn column = ClickSchema.Columns[i];
-            sql.Append(i == 0 ? "" : ", ").Append(column.Name).Append(' ').Append(ColumnDefinition(column));
+            sql.Append(i == 0 ? "" : ", ").Append(Columns[i].Name).Append(' ').Append(Columns[i].Definition);
         }
 
         sql.Append(") ENGINE = ").Append(Engine("ReplacingMergeTree", local))
@@ -129,8 +139,7 @@ internal sealed class ClickHouseSchema
         columns.Append("tenant_id String, link_id String, ").Append(bucket).Append(' ').Append(bucketType);
         foreach (string dimension in rollup.Dimensions)
         {
-            ClickColumn column = FixedColumn(dimension);
-            columns.Append(", ").Append(dimension).Append(' ').Append(BaseType(column));
+            columns.Append(", ").Append(dimension).Append(' ').Append(Column(dimension).Type);
         }
 
         columns.Append(", clicks UInt64, visitors AggregateFunction(uniq, String)");
@@ -173,45 +182,18 @@ internal sealed class ClickHouseSchema
         return statements;
     }
 
+    /// <summary>
+    /// Drops one day of raw clicks: the raw table is partitioned by its <c>date</c>, so that is one
+    /// partition, on every shard of a cluster. The rollups are other tables and keep the day.
+    /// </summary>
+    public string DropDay(DateOnly day) =>
+        $"ALTER TABLE {LocalTable(RawTable)}{OnCluster} DROP PARTITION {ClickHouseSql.Date(day)}";
+
+    /// <summary>The type of a custom dimension column, as inserts declare it.</summary>
+    public string DimensionType => Features.LowCardinality ? "LowCardinality(String)" : "String";
+
     /// <summary>Type and default of a custom dimension column: empty means unknown, as everywhere.</summary>
-    public string DimensionColumnDefinition() => Features.LowCardinality ? "LowCardinality(String) DEFAULT ''" : "String DEFAULT ''";
-
-    /// <summary>Type, codec and default of a fixed column.</summary>
-    public string ColumnDefinition(ClickColumn column)
-    {
-        string type = BaseType(column);
-        string codec = Codec(column);
-        return codec.Length == 0 ? type : type + " " + codec;
-    }
-
-    /// <summary>The column's ClickHouse type, as inserts declare it.</summary>
-    public string BaseType(ClickColumn column) => column.Type switch
-    {
-        ClickColumnType.String => column.LowCardinality && Features.LowCardinality ? "LowCardinality(String)" : "String",
-        ClickColumnType.Boolean => "UInt8",
-        ClickColumnType.UInt32 => "UInt32",
-        ClickColumnType.Timestamp => Features.DateTime64 ? "DateTime64(3, 'UTC')" : "DateTime",
-        ClickColumnType.Date => "Date",
-        ClickColumnType.Uuid => "UUID",
-        _ => throw new ArgumentOutOfRangeException(nameof(column), column.Type, null),
-    };
-
-    private string Codec(ClickColumn column)
-    {
-        if (!Features.Codecs)
-        {
-            return "";
-        }
-
-        return column.Type switch
-        {
-            // Clicks arrive in time order within a link, so deltas are small.
-            ClickColumnType.Timestamp or ClickColumnType.Date => "CODEC(Delta, ZSTD(1))",
-            ClickColumnType.String when !(column.LowCardinality && Features.LowCardinality) => "CODEC(ZSTD(1))",
-            ClickColumnType.UInt32 => "CODEC(ZSTD(1))",
-            _ => "",
-        };
-    }
+    public string DimensionColumnDefinition() => DimensionType + " DEFAULT ''";
 
     private string Engine(string kind, string table)
     {
@@ -224,9 +206,10 @@ internal sealed class ClickHouseSchema
         return $"Replicated{kind}({ClickHouseSql.String(path)}, {ClickHouseSql.String(_options.ReplicaName)})";
     }
 
-    private static ClickColumn FixedColumn(string name)
+    /// <summary>The fixed column of that name.</summary>
+    public ClickHouseColumn Column(string name)
     {
-        foreach (ClickColumn column in ClickSchema.Columns)
+        foreach (ClickHouseColumn column in Columns)
         {
             if (column.Name == name)
             {

@@ -5,8 +5,9 @@ using System.Text;
 namespace ClickAnalytics.Sinks.ClickHouse.Storage;
 
 /// <summary>
-/// Literals and identifiers for SQL text. Servers before 19.11 have no query parameters, so values
-/// are written as escaped literals everywhere: one code path, safe on every version.
+/// The one place a value becomes SQL text: literals and identifiers. Servers before 19.11 have no
+/// query parameters, so values are written as escaped literals everywhere: one code path, safe on
+/// every version. Nothing else in the package puts a value into a statement.
 /// </summary>
 internal static class ClickHouseSql
 {
@@ -41,6 +42,16 @@ internal static class ClickHouseSql
 
     /// <summary>A date literal.</summary>
     public static string Date(DateOnly date) => "'" + date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "'";
+
+    /// <summary>A UUID literal (its canonical text; a UUID column compares with it).</summary>
+    public static string Uuid(Guid id) => "'" + id.ToString("D") + "'";
+
+    /// <summary>A non-negative integer literal.</summary>
+    public static string UInt(long value)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        return value.ToString(CultureInfo.InvariantCulture);
+    }
 
     /// <summary>A back-quoted identifier (cluster names come from configuration, so they are quoted, not trusted).</summary>
     public static string Identifier(string name)

@@ -34,7 +34,7 @@ public sealed class ClickHouseClickQueriesTests : DatabaseTest
                 country: random.Next(2) == 0 ? "CH" : "FR"));
         }
 
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
         foreach (EnrichedClick[] batch in clicks.Chunk(900))
         {
             await store.WriteAsync(batch);
@@ -85,7 +85,7 @@ public sealed class ClickHouseClickQueriesTests : DatabaseTest
     [Test]
     public async Task Bots_and_repeats_are_stored_and_only_counted_when_asked()
     {
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
         await store.WriteAsync(
         [
             ClickHouseStore.Click("l", ClickHouseStore.Start),
@@ -115,7 +115,7 @@ public sealed class ClickHouseClickQueriesTests : DatabaseTest
     [TestCase("")]
     public async Task Hostile_link_and_tenant_ids_are_values_not_sql(string hostile)
     {
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
         await store.WriteAsync(
         [
             ClickHouseStore.Click(hostile, ClickHouseStore.Start, tenant: hostile),
@@ -132,20 +132,10 @@ public sealed class ClickHouseClickQueriesTests : DatabaseTest
         Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database), Is.EqualTo(4), "the table is intact");
     }
 
-    [TestCase("x' OR 1=1 --")]
-    [TestCase("a\\'b\0c\u0001\u001f\u007f")]
-    [TestCase("\\")]
-    public async Task An_escaped_literal_reads_back_as_the_same_string(string value)
-    {
-        List<string> answer = await ClickHouseServer.SqlAsync($"SELECT {ClickHouseSql.String(value)} AS v FORMAT JSONEachRow", null);
-
-        Assert.That(JsonDocument.Parse(answer.Single()).RootElement.GetProperty("v").GetString(), Is.EqualTo(value));
-    }
-
     [Test]
     public async Task Null_tenant_means_every_tenant_and_empty_tenant_is_a_tenant_of_its_own()
     {
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
         await store.WriteAsync(
         [
             ClickHouseStore.Click("a", ClickHouseStore.Start, tenant: null),
@@ -163,7 +153,7 @@ public sealed class ClickHouseClickQueriesTests : DatabaseTest
     [Test]
     public async Task Ties_are_ordered_by_link_id_and_the_limit_applies()
     {
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
         await store.WriteAsync(
         [
             ClickHouseStore.Click("b", ClickHouseStore.Start), ClickHouseStore.Click("b", ClickHouseStore.Start),
@@ -177,13 +167,13 @@ public sealed class ClickHouseClickQueriesTests : DatabaseTest
     }
 
     [Test]
-    public void A_reversed_range_is_a_clear_error()
+    public async Task A_reversed_range_is_a_clear_error()
     {
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
 
-        Assert.That(
-            async () => await store.Queries.GetDailyClicksAsync(new ClickQuery { From = new DateOnly(2026, 3, 2), To = new DateOnly(2026, 3, 1) }),
-            Throws.ArgumentException.With.Message.Contains("before it starts"));
+        ArgumentException error = (await Assert.ThrowsAsync<ArgumentException>(
+            () => store.Queries.GetDailyClicksAsync(new ClickQuery { From = new DateOnly(2026, 3, 2), To = new DateOnly(2026, 3, 1) })))!;
+        Assert.That(error.Message, Does.Contain("before it starts"));
     }
 
     private static bool Matches(EnrichedClick click, ClickQuery query)

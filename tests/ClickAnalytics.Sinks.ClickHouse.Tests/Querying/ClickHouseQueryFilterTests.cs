@@ -52,13 +52,13 @@ public sealed class ClickHouseQueryFilterTests
             .Build();
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
-        services.AddClickAnalytics().AddClickHouse(o => o.InsertMaxAttempts = 7);
+        services.AddClickAnalytics().AddClickHouse(o => o.RequestTimeout = TimeSpan.FromSeconds(7));
         using ServiceProvider provider = services.BuildServiceProvider();
 
         ClickHouseOptions options = provider.GetRequiredService<IOptions<ClickHouseOptions>>().Value;
 
         Assert.That(
-            (options.ConnectionString, options.Compression, options.LegacyServerCompatibility, options.Cluster, options.Distributed, options.InsertMaxAttempts),
-            Is.EqualTo(("Host=ch;Port=8123", ClickHouseCompression.None, true, "main", true, 7)));
+            (options.ConnectionString, options.Compression, options.LegacyServerCompatibility, options.Cluster, options.Distributed, options.RequestTimeout),
+            Is.EqualTo(("Host=ch;Port=8123", ClickHouseCompression.None, true, "main", true, TimeSpan.FromSeconds(7))));
     }
 }

@@ -25,7 +25,7 @@ public sealed class ClickHouseDatabaseTests : DatabaseTest
         ClickHouseStore[] stores = Enumerable.Range(0, 4).Select(_ => new ClickHouseStore(Database)).ToArray();
         try
         {
-            await Task.WhenAll(stores.Select(s => Task.Run(() => s.Services.GetRequiredService<ClickHouseDatabase>().EnsureSchemaAsync(CancellationToken.None).AsTask())));
+            await Task.WhenAll(stores.Select(s => Task.Run(() => s.Database.EnsureSchemaAsync(CancellationToken.None).AsTask())));
 
             List<string> tables = await ClickHouseServer.SqlAsync(
                 "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name FORMAT TabSeparated", Database);
@@ -47,7 +47,7 @@ public sealed class ClickHouseDatabaseTests : DatabaseTest
         {
             foreach (ClickHouseStore store in stores)
             {
-                store.Dispose();
+                await store.DisposeAsync();
             }
         }
     }
@@ -55,15 +55,15 @@ public sealed class ClickHouseDatabaseTests : DatabaseTest
     [Test]
     public async Task A_recorded_migration_is_not_applied_again()
     {
-        using (var first = new ClickHouseStore(Database))
+        await using (var first = new ClickHouseStore(Database))
         {
-            await first.Services.GetRequiredService<ClickHouseDatabase>().EnsureSchemaAsync(CancellationToken.None);
+            await first.Database.EnsureSchemaAsync(CancellationToken.None);
         }
 
         // If migration 2 ran again it would recreate the dropped view; recorded means done.
         await ClickHouseServer.SqlAsync("DROP TABLE clicks_daily_mv", Database);
-        using var second = new ClickHouseStore(Database);
-        await second.Services.GetRequiredService<ClickHouseDatabase>().EnsureSchemaAsync(CancellationToken.None);
+        await using var second = new ClickHouseStore(Database);
+        await second.Database.EnsureSchemaAsync(CancellationToken.None);
 
         Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'clicks_daily_mv'", Database), Is.Zero);
         Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'clicks_hourly_mv'", Database), Is.EqualTo(1));
@@ -72,14 +72,14 @@ public sealed class ClickHouseDatabaseTests : DatabaseTest
     [Test]
     public async Task A_fixed_column_missing_from_an_older_table_is_added()
     {
-        using (var first = new ClickHouseStore(Database))
+        await using (var first = new ClickHouseStore(Database))
         {
-            await first.Services.GetRequiredService<ClickHouseDatabase>().EnsureSchemaAsync(CancellationToken.None);
+            await first.Database.EnsureSchemaAsync(CancellationToken.None);
         }
 
         // As if the table had been created before the package knew the column.
         await ClickHouseServer.SqlAsync("ALTER TABLE clicks DROP COLUMN repeat_reason", Database);
-        using var second = new ClickHouseStore(Database);
+        await using var second = new ClickHouseStore(Database);
         EnrichedClick click = ClickHouseStore.Click("l", ClickHouseStore.Start, repeat: true);
         click.RepeatReason = "retry";
         await second.WriteAsync([click]);
@@ -88,7 +88,7 @@ public sealed class ClickHouseDatabaseTests : DatabaseTest
     }
 
     [Test]
-    public void A_host_with_a_wrong_connection_string_fails_at_start()
+    public async Task A_host_with_a_wrong_connection_string_fails_at_start()
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -97,7 +97,7 @@ public sealed class ClickHouseDatabaseTests : DatabaseTest
             o.ConnectionString = ClickHouseServer.ConnectionString("no_suchDatabase_" + Guid.NewGuid().ToString("N"));
             o.LegacyServerCompatibility = true;
         });
-        using ServiceProvider provider = services.BuildServiceProvider();
+        await using ServiceProvider provider = services.BuildServiceProvider();
 
         IHostedService initializer = provider.GetServices<IHostedService>().Last();
         Assert.That(async () => await initializer.StartAsync(CancellationToken.None), Throws.InstanceOf<ClickHouseServerException>());
@@ -119,8 +119,8 @@ public sealed class ClickHouseDatabaseTests : DatabaseTest
     public async Task Without_the_compatibility_option_an_old_server_refuses_the_driver()
     {
         // Proves the option is what makes 18.16 work, and that it is not silently always on.
-        using var store = new ClickHouseStore(Database, o => o.LegacyServerCompatibility = false);
-        ClickHouseDatabase database = store.Services.GetRequiredService<ClickHouseDatabase>();
+        await using var store = new ClickHouseStore(Database, o => o.LegacyServerCompatibility = false);
+        ClickHouseDatabase database = store.Database;
         string version = (await ClickHouseServer.SqlAsync("SELECT version() FORMAT TabSeparated", null))[0];
         if (ServerFeatures.Parse(version).Version.Major >= 25)
         {
@@ -130,25 +130,4 @@ public sealed class ClickHouseDatabaseTests : DatabaseTest
 
         Assert.That(async () => await database.EnsureSchemaAsync(CancellationToken.None), Throws.InstanceOf<ClickHouseServerException>().With.Message.Contains("Unknown setting"));
     }
-
-    [TestCase(typeof(HttpRequestException), true)]
-    [TestCase(typeof(TimeoutException), true)]
-    [TestCase(typeof(TaskCanceledException), true)]
-    [TestCase(typeof(InvalidOperationException), false)]
-    [TestCase(typeof(ArgumentException), false)]
-    public void Network_errors_and_timeouts_are_transient(Type errorType, bool transient)
-    {
-        var error = (Exception)Activator.CreateInstance(errorType)!;
-
-        Assert.That(ClickHouseClickSink.IsTransient(error, CancellationToken.None), Is.EqualTo(transient));
-        Assert.That(ClickHouseClickSink.IsTransient(error, new CancellationToken(canceled: true)), Is.False, "a cancelled caller gets no retry");
-    }
-
-    [TestCase(252, true)]
-    [TestCase(202, true)]
-    [TestCase(319, true)]
-    [TestCase(62, false)]
-    [TestCase(60, false)]
-    public void Server_errors_are_transient_only_when_a_retry_can_help(int code, bool transient) =>
-        Assert.That(ClickHouseClickSink.IsTransient(new ClickHouseServerException("e", "q", code), CancellationToken.None), Is.EqualTo(transient));
 }

@@ -192,4 +192,15 @@ public sealed class ClickHouseSchemaTests
     [TestCase("24")]
     public void A_version_that_is_not_one_is_a_clear_error(string version) =>
         Assert.That(() => ServerFeatures.Parse(version), Throws.TypeOf<FormatException>().With.Message.Contains("is not a ClickHouse version"));
+
+    [Test]
+    public void Dropping_a_day_drops_the_raw_tables_partition_on_every_shard_and_no_rollup()
+    {
+        var day = new DateOnly(2026, 10, 2);
+        var single = new ClickHouseSchema(new ClickHouseOptions(), Legacy);
+        var cluster = new ClickHouseSchema(new ClickHouseOptions { Cluster = "c", Replicated = true, Distributed = true }, ServerFeatures.Current);
+
+        Assert.That(single.DropDay(day), Is.EqualTo("ALTER TABLE clicks DROP PARTITION '2026-10-02'"));
+        Assert.That(cluster.DropDay(day), Is.EqualTo("ALTER TABLE clicks_local ON CLUSTER `c` DROP PARTITION '2026-10-02'"));
+    }
 }

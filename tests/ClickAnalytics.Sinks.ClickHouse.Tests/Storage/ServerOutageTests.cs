@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using ClickAnalytics.Buffering;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Sinks.ClickHouse.Tests.Support;
+using ClickAnalytics.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
@@ -14,7 +15,7 @@ using Microsoft.Extensions.Hosting;
 namespace ClickAnalytics.Sinks.ClickHouse.Tests.Storage;
 
 /// <summary>
-/// The whole pipeline (channel buffer, processor, ClickHouse sink) while the real server is stopped
+/// The whole pipeline (channel buffer, processor, ClickHouse store) while the real server is stopped
 /// and started again under a steady stream of clicks.
 /// </summary>
 [TestFixture]
@@ -22,6 +23,9 @@ namespace ClickAnalytics.Sinks.ClickHouse.Tests.Storage;
 public sealed class ServerOutageTests : DatabaseTest
 {
     private const int BufferCapacity = 4_000;
+
+    // Generous, since the server's stop and start take their time on a loaded machine; only spent when the test fails.
+    private static readonly TimeSpan OutageWait = TimeSpan.FromMinutes(2);
 
     // Runs before the base class drops the database, so a failed test does not leave the server stopped.
     [TearDown]
@@ -47,15 +51,12 @@ public sealed class ServerOutageTests : DatabaseTest
                 o.ConnectionString = ClickHouseServer.ConnectionString(Database);
                 o.LegacyServerCompatibility = true;
                 o.RequestTimeout = TimeSpan.FromSeconds(5);
-                o.InsertMaxAttempts = 2;
-                o.InsertRetryBaseDelay = TimeSpan.FromMilliseconds(50);
             });
-        using ServiceProvider provider = services.BuildServiceProvider();
+        await using ServiceProvider provider = services.BuildServiceProvider();
         var meters = provider.GetRequiredService<IMeterFactory>();
         using var dropped = new MetricCollector<long>(meters, "ClickAnalytics", "clickanalytics.buffer.dropped");
         using var failed = new MetricCollector<long>(meters, "ClickAnalytics", "clickanalytics.clicks.failed");
         using var sinkRetries = new MetricCollector<long>(meters, "ClickAnalytics", "clickanalytics.sink.retries");
-        using var insertRetries = new MetricCollector<long>(meters, "ClickAnalytics.ClickHouse", "clickanalytics.clickhouse.insert.retries");
         using var rollupRepaired = new MetricCollector<long>(meters, "ClickAnalytics.ClickHouse", "clickanalytics.clickhouse.rollup.repaired");
 
         List<IHostedService> hosted = provider.GetServices<IHostedService>().ToList();
@@ -87,14 +88,14 @@ public sealed class ServerOutageTests : DatabaseTest
 
         try
         {
-            await Eventually(async () => await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database) >= 1_000, "clicks are stored before the outage");
+            await Eventually.UntilAsync(async () => await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database) >= 1_000, OutageWait, "the first 1 000 clicks to be stored before the outage");
             await Task.Run(() => ClickHouseServer.Control("stop"));
             long producedWhenStopped = Interlocked.Read(ref produced);
-            await Eventually(() => Task.FromResult(insertRetries.GetMeasurementSnapshot().Count > 0 && sinkRetries.GetMeasurementSnapshot().Count > 0), "the sink retries while the server is down");
-            await Eventually(() => Task.FromResult(Interlocked.Read(ref produced) - producedWhenStopped > 3 * BufferCapacity), "clicks keep arriving during the outage");
+            await Eventually.UntilAsync(() => Task.FromResult(sinkRetries.GetMeasurementSnapshot().Count > 0), OutageWait, "the processor to retry the store's failed batch while the server is down");
+            await Eventually.UntilAsync(() => Task.FromResult(Interlocked.Read(ref produced) - producedWhenStopped > 3 * BufferCapacity), OutageWait, "clicks to keep arriving during the outage");
             await Task.Run(() => ClickHouseServer.Control("start"));
             long producedWhenStarted = Interlocked.Read(ref produced);
-            await Eventually(() => Task.FromResult(Interlocked.Read(ref produced) - producedWhenStarted > 2_000), "clicks keep arriving after the restart");
+            await Eventually.UntilAsync(() => Task.FromResult(Interlocked.Read(ref produced) - producedWhenStarted > 2_000), OutageWait, "clicks to keep arriving after the restart");
         }
         finally
         {
@@ -119,39 +120,12 @@ public sealed class ServerOutageTests : DatabaseTest
 
         // Retries after lost answers must not have rolled anything up twice, and an insert cut off
         // between the raw table and its views must have been made up by the retry's rollup repair.
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
         IReadOnlyList<DailyClicks> daily = await store.Queries.GetDailyClicksAsync(
             new ClickQuery { From = new DateOnly(2026, 3, 1), To = new DateOnly(2026, 3, 1), IncludeBots = true, IncludeRepeats = true });
         // Whether an insert was cut off between the raw table and its views depends on when the server stopped.
         TestContext.Out.WriteLine($"raw {stored}, rollup {daily.Single().Clicks}, repaired {rollupRepaired.GetMeasurementSnapshot().Sum(m => m.Value)}");
         Assert.That(daily.Single().Clicks, Is.EqualTo(stored), "the rollup counts every stored click once");
         Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database), Is.EqualTo(stored), "no raw row twice");
-    }
-
-    /// <summary>Waits for a condition; the bound is generous and is not a speed check.</summary>
-    private static async Task Eventually(Func<Task<bool>> condition, string because)
-    {
-        DateTime deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // The table may not exist yet.
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("Timed out waiting: " + because);
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

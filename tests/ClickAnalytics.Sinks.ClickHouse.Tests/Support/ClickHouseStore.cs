@@ -5,19 +5,20 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics.Querying;
+using ClickAnalytics.Sinks.ClickHouse.Storage;
 using ClickAnalytics.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClickAnalytics.Sinks.ClickHouse.Tests.Support;
 
-/// <summary>The store as a host registers it, on its own database of the test server.</summary>
-internal sealed class ClickHouseStore : IDisposable
+/// <summary>The store as a host registers it, on its own database of the test server; disposing it closes the store's client.</summary>
+internal sealed class ClickHouseStore : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
     public ClickHouseStore(string database, Action<ClickHouseOptions>? configure = null)
     {
-        Database = database;
+        DatabaseName = database;
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddClickAnalytics().AddClickHouse(o =>
@@ -27,21 +28,24 @@ internal sealed class ClickHouseStore : IDisposable
             configure?.Invoke(o);
         });
         _services = services.BuildServiceProvider();
-        Sink = _services.GetServices<IClickSink>().Single();
+        Store = _services.GetServices<IClickStore>().Single();
         Queries = _services.GetRequiredService<IClickQueries>();
     }
 
-    public string Database { get; }
+    public string DatabaseName { get; }
 
     public IServiceProvider Services => _services;
 
-    public IClickSink Sink { get; }
+    public IClickStore Store { get; }
+
+    /// <summary>The store's database (its schema, its client), for tests of the schema.</summary>
+    public ClickHouseDatabase Database => ((ClickHouseClickStore)Store).Database;
 
     public IClickQueries Queries { get; }
 
-    public Task WriteAsync(IEnumerable<EnrichedClick> clicks) => Sink.WriteAsync(clicks.ToList(), CancellationToken.None).AsTask();
+    public Task WriteAsync(IEnumerable<EnrichedClick> clicks) => Store.WriteAsync(clicks.ToList(), CancellationToken.None).AsTask();
 
-    public void Dispose() => _services.Dispose();
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
 
     public static readonly DateTimeOffset Start = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
 

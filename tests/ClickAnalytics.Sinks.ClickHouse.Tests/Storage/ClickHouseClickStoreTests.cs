@@ -2,15 +2,16 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Sinks.ClickHouse.Tests.Support;
 
 namespace ClickAnalytics.Sinks.ClickHouse.Tests.Storage;
 
-/// <summary>The sink against the real server: what lands in the tables, redeliveries, new dimensions, concurrency.</summary>
+/// <summary>The store against the real server: what lands in the tables, redeliveries, new dimensions, concurrency.</summary>
 [TestFixture]
-public sealed class ClickHouseClickSinkTests : DatabaseTest
+public sealed class ClickHouseClickStoreTests : DatabaseTest
 {
     [Test]
     public async Task Written_clicks_are_read_back_with_exact_counts_per_link_and_day()
@@ -23,7 +24,7 @@ public sealed class ClickHouseClickSinkTests : DatabaseTest
             clicks.Add(ClickHouseStore.Click("link-" + random.Next(0, 7).ToString(CultureInfo.InvariantCulture), at, tenant: "t1"));
         }
 
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
         foreach (EnrichedClick[] batch in clicks.Chunk(700))
         {
             await store.WriteAsync(batch);
@@ -55,7 +56,7 @@ public sealed class ClickHouseClickSinkTests : DatabaseTest
         click.Asn = 13335;
         click.RepeatOf = Guid.Parse("0190a2b3-0000-7000-8000-000000000001");
 
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
         await store.WriteAsync([click]);
 
         List<string> row = await ClickHouseServer.SqlAsync(
@@ -76,7 +77,7 @@ public sealed class ClickHouseClickSinkTests : DatabaseTest
             .Select(i => ClickHouseStore.Click("l" + (i % 5).ToString(CultureInfo.InvariantCulture), ClickHouseStore.Start.AddMinutes(i * 7)))
             .ToList();
 
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
         await store.WriteAsync(batch);
         await store.WriteAsync(batch);
         // A redelivery mixed with new clicks, and a duplicate inside one batch.
@@ -93,7 +94,7 @@ public sealed class ClickHouseClickSinkTests : DatabaseTest
     [Test]
     public async Task A_new_dimension_becomes_a_column_without_losing_the_batch()
     {
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
         await store.WriteAsync([ClickHouseStore.Click("a", ClickHouseStore.Start)]);
 
         var batch = new List<EnrichedClick>();
@@ -114,7 +115,7 @@ public sealed class ClickHouseClickSinkTests : DatabaseTest
         Assert.That(values, Is.EqualTo(new[] { "\t1", "de\t20", "fr\t10" }), "the earlier click reads as unknown (''), the batch that brought the column is complete");
 
         // A second process that has not seen the column yet adds the next dimension value without trouble.
-        using var other = new ClickHouseStore(Database);
+        await using var other = new ClickHouseStore(Database);
         EnrichedClick late = ClickHouseStore.Click("a", ClickHouseStore.Start.AddHours(2));
         late.SetDimension("preferred_language", "it");
         await other.WriteAsync([late]);
@@ -124,7 +125,7 @@ public sealed class ClickHouseClickSinkTests : DatabaseTest
     [Test]
     public async Task Concurrent_writers_and_redeliveries_lose_and_double_nothing()
     {
-        using var store = new ClickHouseStore(Database);
+        await using var store = new ClickHouseStore(Database);
         List<EnrichedClick>[] batches = Enumerable.Range(0, 8)
             .Select(b => Enumerable.Range(0, 250)
                 .Select(i => ClickHouseStore.Click("l" + (b % 3).ToString(CultureInfo.InvariantCulture), ClickHouseStore.Start.AddMinutes((b * 250) + i)))
@@ -137,5 +138,53 @@ public sealed class ClickHouseClickSinkTests : DatabaseTest
         Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database), Is.EqualTo(2_000));
         Assert.That(await ClickHouseServer.CountAsync("SELECT uniqExact(event_id) FROM clicks", Database), Is.EqualTo(2_000));
         Assert.That(await ClickHouseServer.CountAsync("SELECT sum(clicks) FROM clicks_daily", Database), Is.EqualTo(2_000));
+    }
+
+    [Test]
+    public async Task Dropping_a_day_removes_its_raw_clicks_and_leaves_the_rollup_answers_for_it_unchanged()
+    {
+        var random = new Random(5);
+        List<EnrichedClick> clicks = Enumerable.Range(0, 900)
+            .Select(i => ClickHouseStore.Click(
+                "l" + random.Next(0, 4).ToString(CultureInfo.InvariantCulture),
+                ClickHouseStore.Start.AddMinutes(random.Next(0, 3 * 24 * 60)),
+                tenant: i % 4 == 0 ? "t2" : "t1",
+                bot: i % 9 == 0,
+                repeat: i % 7 == 0))
+            .ToList();
+        await using var store = new ClickHouseStore(Database);
+        await store.WriteAsync(clicks);
+        var first = DateOnly.FromDateTime(ClickHouseStore.Start.UtcDateTime);
+        ClickQuery[] queries =
+        [
+            new() { From = first, To = first.AddDays(2) },
+            new() { From = first.AddDays(1), To = first.AddDays(1), IncludeBots = true, IncludeRepeats = true },
+            new() { From = first, To = first.AddDays(2), TenantId = "t2", IncludeBots = true },
+            new() { From = first.AddDays(1), To = first.AddDays(1), LinkId = "l2", IncludeRepeats = true, Limit = 2 },
+        ];
+        List<object> before = await AnswersAsync(store, queries);
+
+        await store.Store.DropDayAsync(first.AddDays(1), CancellationToken.None);
+
+        Assert.That(await AnswersAsync(store, queries), Is.EqualTo(before), "the rollups still count the dropped day");
+        Assert.That(
+            (await store.Store.ListDaysAsync(CancellationToken.None)).Select(d => d.Day),
+            Is.EqualTo(new[] { first, first.AddDays(2) }));
+        Assert.That(await ClickHouseServer.CountAsync($"SELECT count() FROM clicks WHERE date = '{first.AddDays(1):yyyy-MM-dd}'", Database), Is.Zero);
+        Assert.That(
+            await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database),
+            Is.EqualTo(clicks.Count(c => DateOnly.FromDateTime(c.Click.Timestamp.UtcDateTime) != first.AddDays(1))));
+    }
+
+    private static async Task<List<object>> AnswersAsync(ClickHouseStore store, IEnumerable<ClickQuery> queries)
+    {
+        var answers = new List<object>();
+        foreach (ClickQuery query in queries)
+        {
+            answers.AddRange((await store.Queries.GetDailyClicksAsync(query)).Cast<object>());
+            answers.AddRange((await store.Queries.GetLinkTotalsAsync(query)).Cast<object>());
+        }
+
+        return answers;
     }
 }
