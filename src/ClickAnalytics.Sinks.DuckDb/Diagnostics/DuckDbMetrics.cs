@@ -7,7 +7,7 @@ namespace ClickAnalytics.Sinks.DuckDb.Diagnostics;
 internal sealed class DuckDbMetrics
 {
     /// <summary>The meter name to listen to.</summary>
-    public const string MeterName = "ClickAnalytics.Sinks.DuckDb";
+    public const string MeterName = "ClickAnalytics.DuckDb";
 
     private readonly Counter<long> _rowsWritten;
     private readonly Counter<long> _redeliveriesSkipped;

@@ -6,18 +6,18 @@ namespace ClickAnalytics.Sinks.DuckDb.Diagnostics;
 /// <summary>The DuckDB store's log messages; event ids 3000–3099 belong to this package.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(3001, LogLevel.Information, "Opened DuckDB file {Path} with {CustomColumns} custom dimension column(s).")]
+    [LoggerMessage(301, LogLevel.Information, "Opened DuckDB file {Path} with {CustomColumns} custom dimension column(s).")]
     public static partial void Opened(ILogger logger, string path, int customColumns);
 
-    [LoggerMessage(3002, LogLevel.Information, "Added custom dimension column {Column} to DuckDB file {Path}.")]
+    [LoggerMessage(302, LogLevel.Information, "Added custom dimension column {Column} to DuckDB file {Path}.")]
     public static partial void ColumnAdded(ILogger logger, string column, string path);
 
-    [LoggerMessage(3003, LogLevel.Debug, "Writing a batch of {Count} click(s) to DuckDB file {Path} failed; nothing of it was stored.")]
+    [LoggerMessage(303, LogLevel.Debug, "Writing a batch of {Count} click(s) to DuckDB file {Path} failed; nothing of it was stored.")]
     public static partial void WriteRolledBack(ILogger logger, Exception exception, int count, string path);
 
-    [LoggerMessage(3004, LogLevel.Information, "Dropped {Clicks} raw click(s) of {Day} from DuckDB file {Path}; DuckDB keeps no rollups, so queries no longer count them.")]
+    [LoggerMessage(304, LogLevel.Information, "Dropped {Clicks} raw click(s) of {Day} from DuckDB file {Path}; DuckDB keeps no rollups, so queries no longer count them.")]
     public static partial void DayDropped(ILogger logger, long clicks, DateOnly day, string path);
 
-    [LoggerMessage(3005, LogLevel.Information, "Closed DuckDB file {Path}.")]
+    [LoggerMessage(305, LogLevel.Information, "Closed DuckDB file {Path}.")]
     public static partial void Closed(ILogger logger, string path);
 }
