@@ -132,7 +132,7 @@ public class DuckDbStoreTests : DuckDbFileTest
         await store.DisposeAsync();
 
         List<FakeLogRecord> records = logs.GetSnapshot().Where(r => r.Category == "ClickAnalytics.Sinks.DuckDb.Storage.DuckDbClickStore").ToList();
-        Assert.That(records.Select(r => r.Id.Id), Is.EqualTo(new[] { 3001, 3002, 3004, 3005 }));
+        Assert.That(records.Select(r => r.Id.Id), Is.EqualTo(new[] { 301, 302, 304, 305 }));
         Assert.That(records.Select(r => r.Message), Has.All.Contain(_path), "each message says which file");
         Assert.That(records[2].GetStructuredStateValue("Clicks"), Is.EqualTo("1"), "the dropped day held one click");
     }
