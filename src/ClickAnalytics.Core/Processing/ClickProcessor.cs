@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -11,12 +10,15 @@ using ClickAnalytics.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace ClickAnalytics.Processing;
 
 /// <summary>
 /// The background half of the pipeline: workers read batches from the buffer, run the enrichment
-/// stages in order, write the batch to every sink (retrying with bounded backoff) and only then
+/// stages in order, write the batch to every sink (retrying through <see cref="ClickRetry"/>, the
+/// pipeline's one retry policy) and only then
 /// acknowledge it. Stopping drains the buffer within <see cref="ClickAnalyticsOptions.ShutdownTimeout"/>;
 /// whatever is left is counted as dropped, never silently lost.
 /// </summary>
@@ -30,6 +32,7 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _abort = new();
+    private readonly ResiliencePipeline _retry;
     private Task[] _workers = [];
     private Task? _stopping;
     private readonly Lock _stopLock = new();
@@ -51,6 +54,7 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
         _metrics = metrics;
         _timeProvider = timeProvider;
         _logger = logger;
+        _retry = ClickRetry.Create(_options.SinkMaxAttempts, _options.SinkRetryBaseDelay, _options.SinkRetryMaxDelay, timeProvider, OnRetryAsync);
     }
 
     /// <summary>The stages in the order they run.</summary>
@@ -229,28 +233,61 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
     private async ValueTask<(IClickSink? FailedSink, Exception? Error, int Attempts)> WriteToSinksAsync(EnrichedClick[] clicks, CancellationToken cancellationToken)
     {
         // Sinks that already have the batch are not asked again when another one fails.
-        var pending = new List<IClickSink>(_sinks);
-        int maxAttempts = _options.SinkMaxAttempts;
-        for (int attempt = 1; ; attempt++)
+        var attempt = new SinkAttempt(this, clicks);
+        try
         {
+            await _retry.ExecuteAsync(static (state, token) => state.WriteAsync(token), attempt, cancellationToken).ConfigureAwait(false);
+            return (null, null, attempt.Count);
+        }
+        catch (SinkWriteFailedException ex)
+        {
+            return (ex.Sink, ex.InnerException, attempt.Count);
+        }
+        catch (OperationCanceledException ex)
+        {
+            return (attempt.Pending.Count > 0 ? attempt.Pending[^1] : _sinks[0], ex, attempt.Count);
+        }
+    }
+
+    private ValueTask OnRetryAsync(OnRetryArguments<object> retry)
+    {
+        if (retry.Outcome.Exception is SinkWriteFailedException failure)
+        {
+            _metrics.SinkRetry(failure.Sink.Name);
+            Log.SinkWriteRetry(_logger, failure.InnerException!, failure.Sink.Name, failure.Clicks, retry.AttemptNumber + 1, _options.SinkMaxAttempts, retry.RetryDelay);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>One batch on its way to the sinks, across the retry policy's attempts.</summary>
+    private sealed class SinkAttempt(ClickProcessor processor, EnrichedClick[] clicks)
+    {
+        public List<IClickSink> Pending { get; } = new(processor._sinks);
+
+        public int Count { get; private set; }
+
+        public async ValueTask WriteAsync(CancellationToken cancellationToken)
+        {
+            Count++;
             Exception? lastError = null;
             IClickSink? lastFailed = null;
-            for (int i = pending.Count - 1; i >= 0; i--)
+            for (int i = Pending.Count - 1; i >= 0; i--)
             {
-                IClickSink sink = pending[i];
-                long started = _timeProvider.GetTimestamp();
+                IClickSink sink = Pending[i];
+                long started = processor._timeProvider.GetTimestamp();
                 try
                 {
                     await sink.WriteAsync(clicks, cancellationToken).ConfigureAwait(false);
-                    _metrics.SinkWrite(sink.Name, _timeProvider.GetElapsedTime(started), success: true);
-                    pending.RemoveAt(i);
+                    processor._metrics.SinkWrite(sink.Name, processor._timeProvider.GetElapsedTime(started), success: true);
+                    Pending.RemoveAt(i);
                 }
                 catch (Exception ex)
                 {
-                    _metrics.SinkWrite(sink.Name, _timeProvider.GetElapsedTime(started), success: false);
+                    processor._metrics.SinkWrite(sink.Name, processor._timeProvider.GetElapsedTime(started), success: false);
                     if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
                     {
-                        return (sink, ex, attempt);
+                        throw;
                     }
 
                     lastError = ex;
@@ -258,40 +295,20 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
                 }
             }
 
-            if (pending.Count == 0)
+            if (lastFailed is not null)
             {
-                return (null, null, attempt);
-            }
-
-            if (attempt >= maxAttempts)
-            {
-                return (lastFailed, lastError, attempt);
-            }
-
-            TimeSpan delay = RetryDelay(attempt);
-            foreach (IClickSink sink in pending)
-            {
-                _metrics.SinkRetry(sink.Name);
-                Log.SinkWriteRetry(_logger, lastError!, sink.Name, clicks.Length, attempt, maxAttempts, delay);
-            }
-
-            try
-            {
-                await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException ex)
-            {
-                return (lastFailed, ex, attempt);
+                throw new SinkWriteFailedException(lastFailed, clicks.Length, lastError!);
             }
         }
     }
 
-    internal TimeSpan RetryDelay(int attempt)
+    /// <summary>What the retry policy sees when a sink failed: the sink and its own error.</summary>
+    private sealed class SinkWriteFailedException(IClickSink sink, int clicks, Exception error)
+        : Exception($"Sink '{sink.Name}' could not write a batch of {clicks} clicks.", error)
     {
-        double baseMs = _options.SinkRetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1);
-        double cappedMs = Math.Min(baseMs, _options.SinkRetryMaxDelay.TotalMilliseconds);
-        Debug.Assert(cappedMs >= 0);
-        return TimeSpan.FromMilliseconds(cappedMs);
+        public IClickSink Sink { get; } = sink;
+
+        public int Clicks { get; } = clicks;
     }
 
     public async ValueTask DisposeAsync()

@@ -5,8 +5,11 @@ using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics.Diagnostics;
+using ClickAnalytics.Processing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using StackExchange.Redis;
 
 namespace ClickAnalytics.Buffering;
@@ -34,6 +37,10 @@ internal sealed class RedisClickConsumer : IClickBufferReader
     private readonly RedisKey _deadLetterStream;
     private readonly RedisValue _group;
     private readonly TimeSpan _claimInterval;
+    private readonly ResiliencePipeline _readRetry;
+
+    /// <summary>Longest wait between two reads while Redis fails.</summary>
+    private static readonly TimeSpan ReadRetryMaxDelay = TimeSpan.FromSeconds(5);
     private readonly ConcurrentQueue<PendingEntry> _isolated = new();
     private volatile bool _completed;
     private volatile bool _groupReady;
@@ -61,6 +68,7 @@ internal sealed class RedisClickConsumer : IClickBufferReader
         ConsumerName = string.IsNullOrEmpty(_options.ConsumerName) ? UniqueConsumerName() : _options.ConsumerName;
         TimeSpan half = _options.ClaimIdleTime / 2;
         _claimInterval = half > _options.PollInterval ? half : _options.PollInterval;
+        _readRetry = ClickRetry.Create(ClickRetry.Forever, _options.PollInterval, ReadRetryMaxDelay, timeProvider, OnReadRetryAsync);
     }
 
     /// <summary>This process's name in the consumer group.</summary>
@@ -76,42 +84,55 @@ internal sealed class RedisClickConsumer : IClickBufferReader
 
     public async ValueTask<ClickBatch?> ReadBatchAsync(int maxSize, TimeSpan maxWait, CancellationToken cancellationToken)
     {
-        int failures = 0;
         while (!_completed)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            TimeSpan wait = _options.PollInterval;
-            try
+            // Redis unreachable or timing out: the pipeline's one retry policy waits and tries again.
+            ClickBatch? batch = await _readRetry.ExecuteAsync(
+                static (state, token) => state.Consumer.ReadOnceAsync(state.MaxSize, state.MaxWait, token),
+                (Consumer: this, MaxSize: maxSize, MaxWait: maxWait),
+                cancellationToken).ConfigureAwait(false);
+            if (batch is not null)
             {
-                IDatabase database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-                await EnsureGroupAsync(database).ConfigureAwait(false);
-
-                ClickBatch? batch = NextIsolated() ?? await TryClaimAsync(database, maxSize).ConfigureAwait(false);
-                batch ??= await ReadNewAsync(database, maxSize, maxWait, cancellationToken).ConfigureAwait(false);
-                if (batch is not null)
-                {
-                    return batch;
-                }
-
-                failures = 0;
-            }
-            catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
-            {
-                // The stream or the group is gone (a Redis restart without persistence): create them again.
-                _groupReady = false;
-                continue;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                failures++;
-                wait = TimeSpan.FromMilliseconds(Math.Min(_options.PollInterval.TotalMilliseconds * (1 << Math.Min(failures, 6)), 5_000));
-                RedisLog.ReadFailed(_logger, ex, _options.StreamKey, wait);
+                return batch;
             }
 
-            await Task.Delay(wait, _timeProvider, cancellationToken).ConfigureAwait(false);
+            if (!_completed)
+            {
+                await Task.Delay(_options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return null;
+    }
+
+    /// <summary>One look for work: an isolated entry, a claim of another consumer's idle entries, or new entries.</summary>
+    private async ValueTask<ClickBatch?> ReadOnceAsync(int maxSize, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_completed)
+        {
+            return null;
+        }
+
+        try
+        {
+            IDatabase database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
+            await EnsureGroupAsync(database).ConfigureAwait(false);
+            ClickBatch? batch = NextIsolated() ?? await TryClaimAsync(database, maxSize).ConfigureAwait(false);
+            return batch ?? await ReadNewAsync(database, maxSize, maxWait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            // The stream or the group is gone (a Redis restart without persistence): create them again.
+            _groupReady = false;
+            throw;
+        }
+    }
+
+    private ValueTask OnReadRetryAsync(OnRetryArguments<object> retry)
+    {
+        RedisLog.ReadFailed(_logger, retry.Outcome.Exception!, _options.StreamKey, retry.RetryDelay);
+        return ValueTask.CompletedTask;
     }
 
     public async ValueTask AcknowledgeAsync(ClickBatch batch, CancellationToken cancellationToken)

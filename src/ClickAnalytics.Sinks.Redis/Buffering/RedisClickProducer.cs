@@ -5,8 +5,11 @@ using System.Threading.Channels;
 using System.Threading.Tasks;
 using ClickAnalytics.Diagnostics;
 using Microsoft.Extensions.Hosting;
+using ClickAnalytics.Processing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using StackExchange.Redis;
 
 namespace ClickAnalytics.Buffering;
@@ -47,6 +50,10 @@ internal sealed class RedisClickProducer : IClickBufferWriter, IHostedService, I
     private readonly Channel<ClickEvent> _queue;
     private readonly RedisKey _stream;
     private readonly CancellationTokenSource _abort = new();
+    private readonly ResiliencePipeline _sendRetry;
+
+    /// <summary>Clicks in the send being retried (one sender loop, so one send at a time), for the retry's log line.</summary>
+    private int _sendingCount;
     private Task _writer = Task.CompletedTask;
     private volatile bool _failing;
     private volatile bool _completed;
@@ -70,6 +77,7 @@ internal sealed class RedisClickProducer : IClickBufferWriter, IHostedService, I
         _timeProvider = timeProvider;
         _logger = logger;
         _stream = _options.StreamKey;
+        _sendRetry = ClickRetry.Create(ClickRetry.Forever, _options.ProducerRetryBaseDelay, _options.ProducerRetryMaxDelay, timeProvider, OnSendRetryAsync);
         _queue = Channel.CreateBounded<ClickEvent>(
             new BoundedChannelOptions(_options.LocalQueueCapacity)
             {
@@ -176,58 +184,47 @@ internal sealed class RedisClickProducer : IClickBufferWriter, IHostedService, I
         }
     }
 
-    /// <summary>Sends the payloads, retrying until Redis confirms them or the producer is aborted.</summary>
+    /// <summary>Sends the payloads, retrying (the pipeline's one retry policy) until Redis confirms them or the producer is aborted.</summary>
     private async Task SendAsync(RedisValue[] payloads, int count, CancellationToken abort)
     {
         var args = new RedisValue[count + 1];
         args[0] = _options.MaxLength;
         Array.Copy(payloads, 0, args, 1, count);
-        RedisKey[] keys = [_stream];
-        for (int attempt = 1; ; attempt++)
+        _sendingCount = count;
+        try
         {
-            Exception? error;
-            try
-            {
-                IDatabase database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-                await database.ScriptEvaluateAsync(AddScript, keys, args).ConfigureAwait(false);
-                _redisMetrics.Sent(count);
-                Interlocked.Add(ref _outstanding, -count);
-                if (_failing)
-                {
-                    _failing = false;
-                    RedisLog.ProduceRecovered(_logger, _options.StreamKey);
-                }
+            // Whatever fails, the loop must live on: a dead writer would turn every later click into a drop.
+            // A batch whose reply was lost may have been applied: sending it again duplicates
+            // entries, which stores collapse by event id.
+            await _sendRetry.ExecuteAsync(static (state, _) => state.Producer.SendOnceAsync(state.Args), (Producer: this, Args: args), abort).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _metrics.Dropped(count, DropReason.NotDrained);
+            Interlocked.Add(ref _outstanding, -count);
+            throw;
+        }
 
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Whatever failed, the loop must live on: a dead writer would turn every later click into a drop.
-                // A batch whose reply was lost may have been applied: sending it again duplicates
-                // entries, which stores collapse by event id.
-                error = ex;
-            }
-
-            _failing = true;
-            TimeSpan delay = RetryDelay(attempt);
-            RedisLog.ProduceFailed(_logger, error, count, _options.StreamKey, delay, _options.LocalQueueCapacity);
-            try
-            {
-                await Task.Delay(delay, _timeProvider, abort).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                _metrics.Dropped(count, DropReason.NotDrained);
-                Interlocked.Add(ref _outstanding, -count);
-                throw;
-            }
+        _redisMetrics.Sent(count);
+        Interlocked.Add(ref _outstanding, -count);
+        if (_failing)
+        {
+            _failing = false;
+            RedisLog.ProduceRecovered(_logger, _options.StreamKey);
         }
     }
 
-    private TimeSpan RetryDelay(int attempt)
+    private async ValueTask SendOnceAsync(RedisValue[] args)
     {
-        double ms = _options.ProducerRetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 20));
-        return TimeSpan.FromMilliseconds(Math.Min(ms, _options.ProducerRetryMaxDelay.TotalMilliseconds));
+        IDatabase database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
+        await database.ScriptEvaluateAsync(AddScript, [_stream], args).ConfigureAwait(false);
+    }
+
+    private ValueTask OnSendRetryAsync(OnRetryArguments<object> retry)
+    {
+        _failing = true;
+        RedisLog.ProduceFailed(_logger, retry.Outcome.Exception!, _sendingCount, _options.StreamKey, retry.RetryDelay, _options.LocalQueueCapacity);
+        return ValueTask.CompletedTask;
     }
 
     private void OnEvicted(ClickEvent click)

@@ -7,8 +7,10 @@ using System.Threading.Tasks;
 using ClickAnalytics;
 using ClickAnalytics.Core.Tests.Support;
 using ClickAnalytics.Enrichment;
+using ClickAnalytics.Processing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Polly;
 
 namespace ClickAnalytics.Core.Tests.Processing;
 
@@ -225,11 +227,83 @@ public class ClickProcessorTests
     }
 
     [Test]
-    public void Retry_delays_double_up_to_the_cap()
+    public async Task Retries_wait_on_the_clock_no_longer_than_the_cap_and_the_batch_lands()
     {
-        using var pipeline = new Pipeline(o => { o.SinkRetryBaseDelay = TimeSpan.FromMilliseconds(100); o.SinkRetryMaxDelay = TimeSpan.FromMilliseconds(500); });
-        TimeSpan[] delays = Enumerable.Range(1, 5).Select(pipeline.Processor.RetryDelay).ToArray();
-        Assert.That(delays.Select(d => d.TotalMilliseconds), Is.EqualTo(new double[] { 100, 200, 400, 500, 500 }));
+        var sink = new RecordingSink();
+        sink.FailNext(3);
+        using var pipeline = new Pipeline(o =>
+        {
+            o.SinkMaxAttempts = 4;
+            o.SinkRetryBaseDelay = TimeSpan.FromMilliseconds(100);
+            o.SinkRetryMaxDelay = TimeSpan.FromMilliseconds(300);
+        }, sinks: sink);
+        pipeline.Writer.TryWrite(TestClicks.Create(1));
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+
+        // Each retry waits at most the cap: moving the clock by the cap always lets the next attempt run.
+        for (int attempt = 1; attempt <= 3; attempt++)
+        {
+            int expected = attempt;
+            Eventually.True(() => sink.Calls == expected, $"attempt {expected} ran");
+            pipeline.Time.Advance(TimeSpan.FromMilliseconds(300));
+        }
+
+        Eventually.True(() => sink.Stored == 1, "the fourth attempt stores the batch");
+        await pipeline.Processor.StopAsync(CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Calls, Is.EqualTo(4));
+            Assert.That(pipeline.Retries.Sum(), Is.EqualTo(3));
+            Assert.That(pipeline.Failed.Sum(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task The_retry_policy_backs_off_with_jitter_within_its_bounds_and_stops_at_its_attempts()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var delays = new List<TimeSpan>();
+        ResiliencePipeline retry = ClickRetry.Create(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), time, args =>
+        {
+            delays.Add(args.RetryDelay);
+            return ValueTask.CompletedTask;
+        });
+        int calls = 0;
+        Task run = retry.ExecuteAsync(_ =>
+        {
+            calls++;
+            throw new InvalidOperationException("down");
+        }, CancellationToken.None).AsTask();
+        while (!run.IsCompleted)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Yield();
+        }
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => run);
+        Assert.Multiple(() =>
+        {
+            Assert.That(calls, Is.EqualTo(8), "eight attempts in all");
+            Assert.That(delays, Has.Count.EqualTo(7));
+            Assert.That(delays, Has.All.GreaterThan(TimeSpan.Zero).And.All.LessThanOrEqualTo(TimeSpan.FromSeconds(1)));
+        });
+    }
+
+    [Test]
+    public async Task A_cancelled_write_is_not_retried()
+    {
+        int calls = 0;
+        ResiliencePipeline retry = ClickRetry.Create(5, TimeSpan.Zero, TimeSpan.Zero, TimeProvider.System);
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAsync<OperationCanceledException>(async () => await retry.ExecuteAsync(token =>
+        {
+            calls++;
+            token.ThrowIfCancellationRequested();
+            return ValueTask.CompletedTask;
+        }, cancel.Token));
+        Assert.That(calls, Is.LessThanOrEqualTo(1));
     }
 
     [Test]
