@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using ClickAnalytics.Buffering;
 using ClickAnalytics.Diagnostics;
 using ClickAnalytics.Enrichment;
@@ -7,6 +8,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ClickAnalytics.Processing;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
+using ClickAnalytics.Sinks.Redis.Enrichment;
 
 namespace ClickAnalytics;
 
@@ -21,17 +27,50 @@ public static class RedisStreamsClickAnalyticsBuilderExtensions
     /// several workers must agree on them.
     /// </summary>
     public static IClickAnalyticsBuilder UseRedisStreams(this IClickAnalyticsBuilder builder) =>
-        builder.UseRedisStreams(static _ => { });
+        builder.UseRedisStreams(section: null, configure: null);
 
     /// <summary>Like <see cref="UseRedisStreams(IClickAnalyticsBuilder)"/>, then configures the options in code.</summary>
     public static IClickAnalyticsBuilder UseRedisStreams(this IClickAnalyticsBuilder builder, Action<RedisStreamsOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        IServiceCollection services = builder.Services;
-        AddRedisCore(services);
+        return builder.UseRedisStreams(section: null, configure);
+    }
 
-        if (!IsRegistered<RedisClickProducer>(services))
+    /// <summary>Like <see cref="UseRedisStreams(IClickAnalyticsBuilder)"/>, with the options bound from <paramref name="section"/> instead of <c>ClickAnalytics:Redis</c>.</summary>
+    public static IClickAnalyticsBuilder UseRedisStreams(this IClickAnalyticsBuilder builder, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return builder.UseRedisStreams(section, configure: null);
+    }
+
+    /// <summary>
+    /// Keeps the daily visitor keys and the repeat-click windows in Redis, so every process that
+    /// enriches clicks derives the same visitor ids and agrees on repeats. Useful on its own when
+    /// several nodes each process their own clicks with the in-process buffer. Its options
+    /// (<see cref="RedisSharedStateOptions"/>) bind from <c>ClickAnalytics:Redis:SharedState</c>; the
+    /// connection is <c>ClickAnalytics:Redis:Configuration</c>.
+    /// </summary>
+    public static IClickAnalyticsBuilder UseRedisSharedState(this IClickAnalyticsBuilder builder) =>
+        builder.UseRedisSharedState(configure: null);
+
+    /// <summary>Like <see cref="UseRedisSharedState(IClickAnalyticsBuilder)"/>, then configures its options in code.</summary>
+    public static IClickAnalyticsBuilder UseRedisSharedState(this IClickAnalyticsBuilder builder, Action<RedisSharedStateOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        IServiceCollection services = builder.Services;
+        AddConnection(services, section: null, configureConnection: null);
+        services.AddComponentOptions<RedisSharedStateOptions, RedisSharedStateOptionsValidator>(RedisSharedStateOptions.SectionName, section: null, configure);
+        services.Replace(ServiceDescriptor.Singleton<IVisitorKeyStore, RedisVisitorKeyStore>());
+        services.Replace(ServiceDescriptor.Singleton<IRepeatClickStore, RedisRepeatClickStore>());
+        return builder;
+    }
+
+    private static IClickAnalyticsBuilder UseRedisStreams(this IClickAnalyticsBuilder builder, IConfiguration? section, Action<RedisStreamsOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        IServiceCollection services = builder.Services;
+        AddConnection(services, section, configure);
+        if (!services.Any(static d => d.ServiceType == typeof(RedisClickProducer)))
         {
             services.AddSingleton<RedisClickProducer>();
             services.AddSingleton<RedisClickConsumer>();
@@ -44,65 +83,23 @@ public static class RedisStreamsClickAnalyticsBuilderExtensions
                 sp.GetRequiredService<RedisStreamMonitor>(), sp.GetRequiredService<IOptions<RedisStreamsOptions>>()));
         }
 
-        builder.UseRedisSharedState();
-        services.Configure(configure);
-        return builder;
+        return builder.UseRedisSharedState();
     }
 
-    /// <summary>Like <see cref="UseRedisStreams(IClickAnalyticsBuilder)"/>, with options bound from <paramref name="configuration"/> as well.</summary>
-    public static IClickAnalyticsBuilder UseRedisStreams(this IClickAnalyticsBuilder builder, IConfiguration configuration)
+    /// <summary>The connection (and the stream options it is part of), registered once for the streams and the shared state alike.</summary>
+    private static void AddConnection(IServiceCollection services, IConfiguration? section, Action<RedisStreamsOptions>? configureConnection)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        builder.UseRedisStreams();
-        builder.Services.Configure<RedisStreamsOptions>(configuration);
-        return builder;
-    }
-
-    /// <summary>
-    /// Keeps the daily visitor keys and the repeat-click windows in Redis, so every process that
-    /// enriches clicks derives the same visitor ids and agrees on repeats. Useful on its own when
-    /// several nodes each process their own clicks with the in-process buffer.
-    /// </summary>
-    public static IClickAnalyticsBuilder UseRedisSharedState(this IClickAnalyticsBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        AddRedisCore(builder.Services);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IVisitorKeyStore, RedisVisitorKeyStore>());
-        builder.Services.Replace(ServiceDescriptor.Singleton<IRepeatClickStore, RedisRepeatClickStore>());
-        return builder;
-    }
-
-    private static void AddRedisCore(IServiceCollection services)
-    {
-        if (IsRegistered<RedisConnection>(services))
-        {
-            return;
-        }
-
-        services.AddOptions<RedisStreamsOptions>()
-            .BindConfiguration(RedisStreamsOptions.SectionName)
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisStreamsOptions>, RedisStreamsOptionsValidator>());
+        services.AddComponentOptions<RedisStreamsOptions, RedisStreamsOptionsValidator>(RedisStreamsOptions.SectionName, section, configureConnection);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisStreamsOptions>, RedisStreamsOptionsChecks>());
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RedisConnection>();
         services.TryAddSingleton<RedisStreamsMetrics>();
     }
-
-    private static bool IsRegistered<T>(IServiceCollection services)
-    {
-        foreach (ServiceDescriptor descriptor in services)
-        {
-            if (descriptor.ServiceType == typeof(T))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }
+
+[OptionsValidator]
+internal sealed partial class RedisSharedStateOptionsValidator : IValidateOptions<RedisSharedStateOptions>;
 
 [OptionsValidator]
 internal sealed partial class RedisStreamsOptionsValidator : IValidateOptions<RedisStreamsOptions>;

@@ -1,7 +1,14 @@
 using System;
 using System.ComponentModel.DataAnnotations;
+using ClickAnalytics.Buffering;
+using ClickAnalytics.Diagnostics;
+using ClickAnalytics.Enrichment;
+using ClickAnalytics.Processing;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
+using ClickAnalytics.Sinks.Redis.Enrichment;
 
-namespace ClickAnalytics;
+namespace ClickAnalytics.Sinks.Redis;
 
 /// <summary>
 /// Options of the Redis Streams buffer, bound from the <c>ClickAnalytics:Redis</c> configuration
@@ -24,9 +31,6 @@ public sealed class RedisStreamsOptions
     [Required(AllowEmptyStrings = false)]
     public string DeadLetterStreamKey { get; set; } = "clickanalytics:clicks:dead";
 
-    /// <summary>Prefix of the keys that hold shared enrichment state (visitor keys, repeat windows).</summary>
-    [Required(AllowEmptyStrings = false)]
-    public string KeyPrefix { get; set; } = "clickanalytics:";
 
     /// <summary>The consumer group every processing node joins.</summary>
     [Required(AllowEmptyStrings = false)]
@@ -93,20 +97,4 @@ public sealed class RedisStreamsOptions
     /// <summary>Pending entries (read, not acknowledged) from which the health check reports degraded.</summary>
     [Range(1, long.MaxValue)]
     public long DegradedPending { get; set; } = 100_000;
-
-    /// <summary>
-    /// How long a repeat-window key outlives its window, so clicks processed late (lag) still find it.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
-    public TimeSpan RepeatKeyGrace { get; set; } = TimeSpan.FromMinutes(5);
-}
-
-/// <summary>How clicks are written into stream entries.</summary>
-public enum ClickEncoding
-{
-    /// <summary>Compact tagged binary (default; see benchmarks/RESULTS.md).</summary>
-    Binary,
-
-    /// <summary>UTF-8 JSON, readable with <c>redis-cli</c>.</summary>
-    Json,
 }

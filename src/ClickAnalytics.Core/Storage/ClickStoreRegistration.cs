@@ -38,14 +38,10 @@ internal static class ClickStoreRegistration
         ArgumentNullException.ThrowIfNull(builder);
         IServiceCollection services = builder.Services;
 
-        OptionsBuilder<TOptions> options = services.AddOptions<TOptions>();
+        services.AddComponentOptions<TOptions, TValidator>(defaultSection, section, configure);
         if (!services.Any(static d => d.ServiceType == typeof(StoreMarker<TStore>)))
         {
             services.AddSingleton<StoreMarker<TStore>>();
-            options = section is null ? options.BindSectionIfConfigured(defaultSection) : options;
-            options.ValidateOnStart();
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
-
             services.AddMetrics();
             services.TryAddSingleton(TimeProvider.System);
             services.TryAddSingleton<TStore>();
@@ -54,16 +50,6 @@ internal static class ClickStoreRegistration
             services.TryAddSingleton<ClickStoreSelection>();
             services.TryAddSingleton<IClickQueries>(static sp => sp.GetRequiredService<ClickStoreSelection>().QueryStore.Queries);
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClickStoreInitializer>());
-        }
-
-        if (section is not null)
-        {
-            options.Bind(section);
-        }
-
-        if (configure is not null)
-        {
-            options.Configure(configure);
         }
 
         return builder;

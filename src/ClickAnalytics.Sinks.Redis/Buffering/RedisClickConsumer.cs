@@ -11,8 +11,13 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 using StackExchange.Redis;
+using ClickAnalytics.Buffering;
+using ClickAnalytics.Enrichment;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
+using ClickAnalytics.Sinks.Redis.Enrichment;
 
-namespace ClickAnalytics.Buffering;
+namespace ClickAnalytics.Sinks.Redis.Buffering;
 
 /// <summary>
 /// The consumer half of the Redis Streams buffer: one consumer (unique per process) in a consumer

@@ -3,8 +3,15 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ClickAnalytics.Buffering;
+using ClickAnalytics.Diagnostics;
+using ClickAnalytics.Enrichment;
+using ClickAnalytics.Processing;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
+using ClickAnalytics.Sinks.Redis.Enrichment;
 
-namespace ClickAnalytics.Buffering;
+namespace ClickAnalytics.Sinks.Redis.Buffering;
 
 /// <summary>
 /// The process's one connection to Redis, opened on first use. It never fails to open: when Redis

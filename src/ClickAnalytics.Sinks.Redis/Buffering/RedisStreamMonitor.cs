@@ -6,8 +6,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ClickAnalytics.Buffering;
+using ClickAnalytics.Enrichment;
+using ClickAnalytics.Processing;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
+using ClickAnalytics.Sinks.Redis.Enrichment;
 
-namespace ClickAnalytics.Buffering;
+namespace ClickAnalytics.Sinks.Redis.Buffering;
 
 /// <summary>What the stream and its consumer group looked like at one moment.</summary>
 /// <param name="Stream">The stream key.</param>

@@ -1,7 +1,14 @@
 using System;
 using Microsoft.Extensions.Logging;
+using ClickAnalytics.Buffering;
+using ClickAnalytics.Diagnostics;
+using ClickAnalytics.Enrichment;
+using ClickAnalytics.Processing;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Enrichment;
 
-namespace ClickAnalytics.Diagnostics;
+namespace ClickAnalytics.Sinks.Redis.Diagnostics;
 
 internal static partial class RedisLog
 {

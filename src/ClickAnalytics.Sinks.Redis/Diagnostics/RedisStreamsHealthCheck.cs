@@ -6,8 +6,14 @@ using ClickAnalytics.Buffering;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ClickAnalytics.Diagnostics;
+using ClickAnalytics.Enrichment;
+using ClickAnalytics.Processing;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Enrichment;
 
-namespace ClickAnalytics.Diagnostics;
+namespace ClickAnalytics.Sinks.Redis.Diagnostics;
 
 /// <summary>
 /// Health of the Redis Streams buffer: unhealthy when Redis cannot be read, degraded when the

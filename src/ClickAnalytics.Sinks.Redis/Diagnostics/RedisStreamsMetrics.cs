@@ -1,8 +1,14 @@
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
 using ClickAnalytics.Buffering;
+using ClickAnalytics.Diagnostics;
+using ClickAnalytics.Enrichment;
+using ClickAnalytics.Processing;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Enrichment;
 
-namespace ClickAnalytics.Diagnostics;
+namespace ClickAnalytics.Sinks.Redis.Diagnostics;
 
 /// <summary>
 /// The <c>ClickAnalytics.Redis</c> meter. Losses are not counted here but in Core's

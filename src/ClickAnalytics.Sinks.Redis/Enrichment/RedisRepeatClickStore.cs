@@ -5,14 +5,20 @@ using System.Threading.Tasks;
 using ClickAnalytics.Buffering;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ClickAnalytics.Diagnostics;
+using ClickAnalytics.Enrichment;
+using ClickAnalytics.Processing;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
 
-namespace ClickAnalytics.Enrichment;
+namespace ClickAnalytics.Sinks.Redis.Enrichment;
 
 /// <summary>
 /// Repeat windows shared through Redis. One Lua script checks and records a whole batch atomically,
 /// so two workers that see clicks of the same visitor and link agree on which one came first.
 /// Windows are measured on the clicks' own timestamps; the key lives
-/// <see cref="RedisStreamsOptions.RepeatKeyGrace"/> longer than the window so late batches still find it.
+/// <see cref="RedisSharedStateOptions.RepeatKeyGrace"/> longer than the window so late batches still find it.
 /// </summary>
 internal sealed class RedisRepeatClickStore : IRepeatClickStore
 {
@@ -50,7 +56,7 @@ internal sealed class RedisRepeatClickStore : IRepeatClickStore
     private readonly string _prefix;
     private readonly TimeSpan _grace;
 
-    public RedisRepeatClickStore(RedisConnection connection, IOptions<RedisStreamsOptions> options)
+    public RedisRepeatClickStore(RedisConnection connection, IOptions<RedisSharedStateOptions> options)
     {
         _connection = connection;
         _prefix = options.Value.KeyPrefix + "repeat:";

@@ -7,8 +7,14 @@ using System.Threading.Tasks;
 using ClickAnalytics.Buffering;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ClickAnalytics.Diagnostics;
+using ClickAnalytics.Enrichment;
+using ClickAnalytics.Processing;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
 
-namespace ClickAnalytics.Enrichment;
+namespace ClickAnalytics.Sinks.Redis.Enrichment;
 
 /// <summary>
 /// Daily visitor keys shared through Redis: the first process that needs a day's key creates it
@@ -24,7 +30,7 @@ internal sealed class RedisVisitorKeyStore : IVisitorKeyStore
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<DateOnly, ReadOnlyMemory<byte>> _cache = new();
 
-    public RedisVisitorKeyStore(RedisConnection connection, IOptions<RedisStreamsOptions> options, TimeProvider timeProvider)
+    public RedisVisitorKeyStore(RedisConnection connection, IOptions<RedisSharedStateOptions> options, TimeProvider timeProvider)
     {
         _connection = connection;
         _prefix = options.Value.KeyPrefix + "visitor-key:";

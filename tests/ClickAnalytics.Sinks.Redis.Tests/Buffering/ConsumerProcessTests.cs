@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using StackExchange.Redis;
 
+using ClickAnalytics.Testing;
+
 namespace ClickAnalytics.Sinks.Redis.Tests.Buffering;
 
 /// <summary>Consumers in separate processes, as workers run in production.</summary>
@@ -23,7 +25,7 @@ public sealed class ConsumerProcessTests
         await using ConsumerProcess second = await ConsumerProcess.StartAsync(RedisTestServer.Configuration, stream, sinkDelayMs: 20, batchSize: 20, claimIdleMs: 600_000);
         // Both are polling now (Redis 7.0 lists a consumer only once it has read something).
 
-        ClickEvent[] clicks = TestClicks.Many(2_000);
+        ClickEvent[] clicks = FullClicks.Many(2_000);
         await using (RedisPipeline producer = await RedisPipeline.StartAsync(RedisTestServer.Configuration, stream, pipeline: o => o.ProcessingEnabled = false))
         {
             await producer.ProduceAsync(clicks);
@@ -46,7 +48,7 @@ public sealed class ConsumerProcessTests
         string stream = RedisTestServer.UniqueStream("kill9");
         await using ConnectionMultiplexer redis = await RedisTestServer.ConnectAsync();
         IDatabase db = redis.GetDatabase();
-        ClickEvent[] clicks = TestClicks.Many(1_000);
+        ClickEvent[] clicks = FullClicks.Many(1_000);
 
         await using (RedisPipeline producer = await RedisPipeline.StartAsync(RedisTestServer.Configuration, stream, pipeline: o => o.ProcessingEnabled = false))
         {

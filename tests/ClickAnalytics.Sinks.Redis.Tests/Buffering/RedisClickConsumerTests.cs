@@ -9,6 +9,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using StackExchange.Redis;
 
+using ClickAnalytics.Testing;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
+using ClickAnalytics.Sinks.Redis.Enrichment;
+
 namespace ClickAnalytics.Sinks.Redis.Tests.Buffering;
 
 public sealed class RedisClickConsumerTests
@@ -19,7 +25,7 @@ public sealed class RedisClickConsumerTests
         string stream = RedisTestServer.UniqueStream("roundtrip");
         await using ConnectionMultiplexer redis = await RedisTestServer.ConnectAsync();
         IDatabase db = redis.GetDatabase();
-        ClickEvent[] clicks = TestClicks.Many(500);
+        ClickEvent[] clicks = FullClicks.Many(500);
 
         await using (RedisPipeline pipeline = await RedisPipeline.StartAsync(RedisTestServer.Configuration, stream))
         {
@@ -30,7 +36,7 @@ public sealed class RedisClickConsumerTests
             foreach (ClickEvent click in clicks)
             {
                 EnrichedClick stored = pipeline.Sink.Clicks[click.EventId];
-                ClickEventCodecTests.AssertSame(click, stored.Click);
+                FullClicks.AssertSame(click, stored.Click);
                 Assert.That(stored.UtmSource, Is.EqualTo("newsletter"), "the campaign stage ran on the consumer");
             }
         }
@@ -48,7 +54,7 @@ public sealed class RedisClickConsumerTests
         IDatabase db = redis.GetDatabase();
         RedisValue garbage = await db.StreamAddAsync(stream, "c", new byte[] { 0xB1, 0x01, 0x7F });
         RedisValue fieldless = await db.StreamAddAsync(stream, "other", "x");
-        ClickEvent[] clicks = TestClicks.Many(30);
+        ClickEvent[] clicks = FullClicks.Many(30);
 
         await using RedisPipeline pipeline = await RedisPipeline.StartAsync(RedisTestServer.Configuration, stream);
         await pipeline.ProduceAsync(clicks);
@@ -69,7 +75,7 @@ public sealed class RedisClickConsumerTests
         string stream = RedisTestServer.UniqueStream("storefail");
         await using ConnectionMultiplexer redis = await RedisTestServer.ConnectAsync();
         IDatabase db = redis.GetDatabase();
-        ClickEvent[] clicks = TestClicks.Many(40);
+        ClickEvent[] clicks = FullClicks.Many(40);
         Guid poison = clicks[17].EventId;
         var sink = new CollectingSink { FailFor = c => c.EventId == poison };
 
@@ -103,7 +109,7 @@ public sealed class RedisClickConsumerTests
         string stream = RedisTestServer.UniqueStream("claim");
         await using ConnectionMultiplexer redis = await RedisTestServer.ConnectAsync();
         IDatabase db = redis.GetDatabase();
-        ClickEvent[] clicks = TestClicks.Many(120);
+        ClickEvent[] clicks = FullClicks.Many(120);
         var scratch = new ArrayBufferWriter<byte>();
         foreach (ClickEvent click in clicks)
         {
@@ -131,8 +137,8 @@ public sealed class RedisClickConsumerTests
         string stream = RedisTestServer.UniqueStream("nogroup");
         await using ConnectionMultiplexer redis = await RedisTestServer.ConnectAsync();
         IDatabase db = redis.GetDatabase();
-        ClickEvent[] before = TestClicks.Many(50);
-        ClickEvent[] after = TestClicks.Many(50, offset: 1000);
+        ClickEvent[] before = FullClicks.Many(50);
+        ClickEvent[] after = FullClicks.Many(50, offset: 1000);
 
         await using RedisPipeline pipeline = await RedisPipeline.StartAsync(RedisTestServer.Configuration, stream);
         await pipeline.ProduceAsync(before);
@@ -152,7 +158,7 @@ public sealed class RedisClickConsumerTests
         string stream = RedisTestServer.UniqueStream("stop");
         await using ConnectionMultiplexer redis = await RedisTestServer.ConnectAsync();
         IDatabase db = redis.GetDatabase();
-        ClickEvent[] clicks = TestClicks.Many(200);
+        ClickEvent[] clicks = FullClicks.Many(200);
         var broken = new CollectingSink { FailFor = static _ => true };
         await db.StreamCreateConsumerGroupAsync(stream, "clickanalytics", StreamPosition.Beginning, createStream: true);
 

@@ -10,6 +10,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using StackExchange.Redis;
 
+using ClickAnalytics.Testing;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
+using ClickAnalytics.Sinks.Redis.Enrichment;
+
 namespace ClickAnalytics.Sinks.Redis.Tests.Buffering;
 
 public sealed class RedisClickProducerTests
@@ -31,7 +37,7 @@ public sealed class RedisClickProducerTests
             });
         using var dropped = new MetricCollector<long>(pipeline.Services.GetRequiredService<IMeterFactory>(), ClickAnalyticsMetrics.MeterName, "clickanalytics.buffer.dropped");
 
-        ClickEvent[] before = TestClicks.Many(2_000);
+        ClickEvent[] before = FullClicks.Many(2_000);
         await pipeline.ProduceAsync(before);
         await using (ConnectionMultiplexer redis = await RedisTestServer.ConnectAsync(server.Configuration))
         {
@@ -41,7 +47,7 @@ public sealed class RedisClickProducerTests
         await server.KillAsync();
 
         // One click to make the producer notice; then a burst the local queue cannot hold.
-        ClickEvent[] during = TestClicks.Many(5_001, offset: 10_000);
+        ClickEvent[] during = FullClicks.Many(5_001, offset: 10_000);
         Assert.That(pipeline.Writer.TryWrite(during[0]), Is.True);
         await Wait.UntilAsync(() => pipeline.Producer.IsFailing, "the producer notices Redis is gone");
         for (int i = 1; i < during.Length; i++)
@@ -87,11 +93,11 @@ public sealed class RedisClickProducerTests
         IDatabase db = redis.GetDatabase();
         using var trimmed = new MetricCollector<long>(pipeline.Services.GetRequiredService<IMeterFactory>(), "ClickAnalytics.Redis", "clickanalytics.redis.stream.trimmed");
 
-        await pipeline.ProduceAsync(TestClicks.Many(10_000));
+        await pipeline.ProduceAsync(FullClicks.Many(10_000));
         await Wait.UntilAsync(() => pipeline.Producer.QueuedCount == 0, "first spike sent");
         long memoryAfter10k = await UsedMemoryAsync(redis);
 
-        await pipeline.ProduceAsync(TestClicks.Many(40_000, offset: 10_000));
+        await pipeline.ProduceAsync(FullClicks.Many(40_000, offset: 10_000));
         await Wait.UntilAsync(() => pipeline.Producer.QueuedCount == 0, "second spike sent");
         long memoryAfter50k = await UsedMemoryAsync(redis);
 

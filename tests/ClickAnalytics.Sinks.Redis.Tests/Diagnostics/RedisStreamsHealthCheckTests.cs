@@ -8,6 +8,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using StackExchange.Redis;
 
+using ClickAnalytics.Testing;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
+using ClickAnalytics.Sinks.Redis.Enrichment;
+
 namespace ClickAnalytics.Sinks.Redis.Tests.Diagnostics;
 
 public sealed class RedisStreamsHealthCheckTests
@@ -29,7 +35,7 @@ public sealed class RedisStreamsHealthCheckTests
         using var length = new MetricCollector<long>(meters, "ClickAnalytics.Redis", "clickanalytics.redis.stream.length");
 
         HealthCheckResult before = await check.CheckHealthAsync(new HealthCheckContext());
-        await pipeline.ProduceAsync(TestClicks.Many(30));
+        await pipeline.ProduceAsync(FullClicks.Many(30));
         await Wait.UntilAsync(() => pipeline.Producer.QueuedCount == 0, "clicks in Redis");
         HealthCheckResult after = await check.CheckHealthAsync(new HealthCheckContext());
 

@@ -9,6 +9,10 @@ using ClickAnalytics.Sinks.Redis.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
+using ClickAnalytics.Sinks.Redis.Enrichment;
 
 namespace ClickAnalytics.Sinks.Redis.Tests.Enrichment;
 
@@ -20,12 +24,12 @@ public sealed class RedisSharedStateTests
     [Test]
     public async Task Every_process_gets_the_same_visitor_key_for_a_day_and_another_for_the_next()
     {
-        IOptions<RedisStreamsOptions> options = Options(RedisTestServer.UniqueStream("visitor"));
+        (IOptions<RedisStreamsOptions> options, IOptions<RedisSharedStateOptions> shared) = Options(RedisTestServer.UniqueStream("visitor"));
         var time = new FakeTimeProvider(Now);
         await using var connectionA = new RedisConnection(options);
         await using var connectionB = new RedisConnection(options);
-        var a = new RedisVisitorKeyStore(connectionA, options, time);
-        var b = new RedisVisitorKeyStore(connectionB, options, time);
+        var a = new RedisVisitorKeyStore(connectionA, shared, time);
+        var b = new RedisVisitorKeyStore(connectionB, shared, time);
         var today = DateOnly.FromDateTime(Now.UtcDateTime);
 
         Task<ReadOnlyMemory<byte>>[] racing = [.. Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? a : b).GetDailyKeyAsync(today, CancellationToken.None).AsTask())];
@@ -37,17 +41,17 @@ public sealed class RedisSharedStateTests
         Assert.That(tomorrow.Span.SequenceEqual(keys[0].Span), Is.False);
 
         await using ConnectionMultiplexer redis = await RedisTestServer.ConnectAsync();
-        TimeSpan? ttl = await redis.GetDatabase().KeyTimeToLiveAsync(options.Value.KeyPrefix + "visitor-key:2026-03-14");
+        TimeSpan? ttl = await redis.GetDatabase().KeyTimeToLiveAsync(shared.Value.KeyPrefix + "visitor-key:2026-03-14");
         Assert.That(ttl, Is.Not.Null.And.LessThanOrEqualTo(TimeSpan.FromHours(36)).And.GreaterThan(TimeSpan.FromHours(35)), "destroyed 48 hours after the day began");
     }
 
     [Test]
     public async Task A_day_older_than_48_hours_has_no_key_and_no_process_keeps_one()
     {
-        IOptions<RedisStreamsOptions> options = Options(RedisTestServer.UniqueStream("destroyed"));
+        (IOptions<RedisStreamsOptions> options, IOptions<RedisSharedStateOptions> shared) = Options(RedisTestServer.UniqueStream("destroyed"));
         var time = new FakeTimeProvider(Now);
         await using var connection = new RedisConnection(options);
-        var store = new RedisVisitorKeyStore(connection, options, time);
+        var store = new RedisVisitorKeyStore(connection, shared, time);
         var today = DateOnly.FromDateTime(Now.UtcDateTime);
 
         ReadOnlyMemory<byte> fresh = await store.GetDailyKeyAsync(today, CancellationToken.None);
@@ -66,9 +70,9 @@ public sealed class RedisSharedStateTests
     [Test]
     public async Task A_repeat_within_the_window_points_at_the_first_click_and_a_redelivery_is_no_repeat()
     {
-        IOptions<RedisStreamsOptions> options = Options(RedisTestServer.UniqueStream("repeat"));
+        (IOptions<RedisStreamsOptions> options, IOptions<RedisSharedStateOptions> shared) = Options(RedisTestServer.UniqueStream("repeat"));
         await using var connection = new RedisConnection(options);
-        var store = new RedisRepeatClickStore(connection, options);
+        var store = new RedisRepeatClickStore(connection, shared);
         TimeSpan window = TimeSpan.FromSeconds(10);
         Guid first = Guid.NewGuid(), retry = Guid.NewGuid(), later = Guid.NewGuid(), other = Guid.NewGuid(), afterLater = Guid.NewGuid();
 
@@ -90,14 +94,14 @@ public sealed class RedisSharedStateTests
     [Test]
     public async Task Workers_racing_on_one_visitor_and_link_agree_on_a_single_first_click()
     {
-        IOptions<RedisStreamsOptions> options = Options(RedisTestServer.UniqueStream("race"));
+        (IOptions<RedisStreamsOptions> options, IOptions<RedisSharedStateOptions> shared) = Options(RedisTestServer.UniqueStream("race"));
         var stores = new List<RedisRepeatClickStore>();
         var connections = new List<RedisConnection>();
         for (int i = 0; i < 4; i++)
         {
             var connection = new RedisConnection(options);
             connections.Add(connection);
-            stores.Add(new RedisRepeatClickStore(connection, options));
+            stores.Add(new RedisRepeatClickStore(connection, shared));
         }
 
         Guid[] ids = [.. Enumerable.Range(0, 40).Select(_ => Guid.NewGuid())];
@@ -114,6 +118,7 @@ public sealed class RedisSharedStateTests
         }
     }
 
-    private static IOptions<RedisStreamsOptions> Options(string prefix) =>
-        Microsoft.Extensions.Options.Options.Create(new RedisStreamsOptions { Configuration = RedisTestServer.Configuration, KeyPrefix = prefix + ":" });
+    private static (IOptions<RedisStreamsOptions> Connection, IOptions<RedisSharedStateOptions> SharedState) Options(string prefix) =>
+        (Microsoft.Extensions.Options.Options.Create(new RedisStreamsOptions { Configuration = RedisTestServer.Configuration }),
+         Microsoft.Extensions.Options.Options.Create(new RedisSharedStateOptions { KeyPrefix = prefix + ":" }));
 }

@@ -4,6 +4,10 @@ using ClickAnalytics.Buffering;
 using ClickAnalytics.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ClickAnalytics.Sinks.Redis;
+using ClickAnalytics.Sinks.Redis.Buffering;
+using ClickAnalytics.Sinks.Redis.Diagnostics;
+using ClickAnalytics.Sinks.Redis.Enrichment;
 
 namespace ClickAnalytics.Sinks.Redis.Tests.Support;
 
@@ -53,12 +57,12 @@ internal sealed class RedisPipeline : IAsyncDisposable
                 o.Configuration = configuration;
                 o.StreamKey = stream;
                 o.DeadLetterStreamKey = stream + ":dead";
-                o.KeyPrefix = stream + ":";
                 o.PollInterval = TimeSpan.FromMilliseconds(10);
                 o.ProducerRetryBaseDelay = TimeSpan.FromMilliseconds(20);
                 o.ProducerRetryMaxDelay = TimeSpan.FromMilliseconds(200);
                 redis?.Invoke(o);
-            });
+            })
+            .UseRedisSharedState(o => o.KeyPrefix = stream + ":");
         IHost host = builder.Build();
         await host.StartAsync();
         return new RedisPipeline(host, sink);

@@ -3,9 +3,8 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Text;
 using ClickAnalytics.Buffering;
-using ClickAnalytics.Sinks.Redis.Tests.Support;
 
-namespace ClickAnalytics.Sinks.Redis.Tests.Buffering;
+namespace ClickAnalytics.Core.Tests.Buffering;
 
 public sealed class ClickEventCodecTests
 {
@@ -17,11 +16,11 @@ public sealed class ClickEventCodecTests
         var scratch = new ArrayBufferWriter<byte>();
         for (int i = 0; i < 40; i++)
         {
-            ClickEvent click = TestClicks.Create(i);
+            ClickEvent click = FullClicks.Create(i);
             byte[] bytes = ClickEventCodec.Encode(click, encoding, scratch);
 
             Assert.That(ClickEventCodec.TryDecode(bytes, out ClickEvent? decoded, out string? error), Is.True, error);
-            AssertSame(click, decoded!);
+            FullClicks.AssertSame(click, decoded!);
         }
     }
 
@@ -39,36 +38,36 @@ public sealed class ClickEventCodecTests
         byte[] bytes = ClickEventCodec.Encode(click, encoding, new ArrayBufferWriter<byte>());
 
         Assert.That(ClickEventCodec.TryDecode(bytes, out ClickEvent? decoded, out _), Is.True);
-        AssertSame(click, decoded!);
+        FullClicks.AssertSame(click, decoded!);
     }
 
     [Test]
     public void Binary_reader_skips_a_field_added_by_a_newer_producer()
     {
-        ClickEvent click = TestClicks.Create(7);
+        ClickEvent click = FullClicks.Create(7);
         byte[] known = ClickEventCodec.Encode(click, ClickEncoding.Binary, new ArrayBufferWriter<byte>());
         // Tag 200 (varint 0xC8 0x01), length 3, payload: a field this reader has never heard of.
         byte[] future = [.. known, 0xC8, 0x01, 3, 1, 2, 3];
 
         Assert.That(ClickEventCodec.TryDecode(future, out ClickEvent? decoded, out string? error), Is.True, error);
-        AssertSame(click, decoded!);
+        FullClicks.AssertSame(click, decoded!);
     }
 
     [Test]
     public void Json_reader_skips_a_property_added_by_a_newer_producer()
     {
-        ClickEvent click = TestClicks.Create(8);
+        ClickEvent click = FullClicks.Create(8);
         string json = Encoding.UTF8.GetString(ClickEventCodec.Encode(click, ClickEncoding.Json, new ArrayBufferWriter<byte>()));
         byte[] future = Encoding.UTF8.GetBytes("{\"asn\":{\"n\":[1,2,{\"x\":null}]},\"future\":\"x\"," + json[1..]);
 
         Assert.That(ClickEventCodec.TryDecode(future, out ClickEvent? decoded, out string? error), Is.True, error);
-        AssertSame(click, decoded!);
+        FullClicks.AssertSame(click, decoded!);
     }
 
     [TestCaseSource(nameof(Encodings))]
     public void Truncated_entries_are_refused_without_throwing(ClickEncoding encoding)
     {
-        byte[] bytes = ClickEventCodec.Encode(TestClicks.Create(3), encoding, new ArrayBufferWriter<byte>());
+        byte[] bytes = ClickEventCodec.Encode(FullClicks.Create(3), encoding, new ArrayBufferWriter<byte>());
         int refused = 0;
         for (int length = 0; length < bytes.Length; length++)
         {
@@ -92,25 +91,5 @@ public sealed class ClickEventCodecTests
         Assert.That(ClickEventCodec.TryDecode(garbage, out ClickEvent? decoded, out string? error), Is.False);
         Assert.That(decoded, Is.Null);
         Assert.That(error, Is.Not.Null.And.Not.Empty);
-    }
-
-    internal static void AssertSame(ClickEvent expected, ClickEvent actual)
-    {
-        Assert.Multiple(() =>
-        {
-            Assert.That(actual.EventId, Is.EqualTo(expected.EventId));
-            Assert.That(actual.Timestamp, Is.EqualTo(expected.Timestamp));
-            Assert.That(actual.Timestamp.Offset, Is.EqualTo(TimeSpan.Zero));
-            Assert.That(actual.LinkId, Is.EqualTo(expected.LinkId));
-            Assert.That(actual.TenantId, Is.EqualTo(expected.TenantId));
-            Assert.That(actual.ClientIp, Is.EqualTo(expected.ClientIp));
-            Assert.That(actual.UserAgent, Is.EqualTo(expected.UserAgent));
-            Assert.That(actual.Referer, Is.EqualTo(expected.Referer));
-            Assert.That(actual.AcceptLanguage, Is.EqualTo(expected.AcceptLanguage));
-            Assert.That(actual.QueryString, Is.EqualTo(expected.QueryString));
-            Assert.That(actual.DestinationUrl, Is.EqualTo(expected.DestinationUrl));
-            Assert.That(actual.Flags, Is.EqualTo(expected.Flags));
-            Assert.That(actual.Tags, expected.Tags is null ? Is.Null : Is.EquivalentTo((IEnumerable<KeyValuePair<string, string>>)expected.Tags));
-        });
     }
 }
