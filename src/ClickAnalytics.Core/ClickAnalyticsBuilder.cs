@@ -67,12 +67,17 @@ public static class ClickAnalyticsBuilderExtensions
         return builder;
     }
 
-    /// <summary>Adds a sink (a singleton); every batch is written to every sink before it is acknowledged.</summary>
+    /// <summary>
+    /// Adds a sink (a singleton); every batch is written to every sink before it is acknowledged.
+    /// The sink is also registered as <typeparamref name="TSink"/>, so the host resolves the same
+    /// instance the processor writes to.
+    /// </summary>
     public static IClickAnalyticsBuilder AddSink<TSink>(this IClickAnalyticsBuilder builder)
         where TSink : class, IClickSink
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IClickSink, TSink>());
+        builder.Services.TryAddSingleton<TSink>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IClickSink, TSink>(static sp => sp.GetRequiredService<TSink>()));
         return builder;
     }
 }

@@ -30,7 +30,6 @@ if (mode is "web" or "worker")
 
 if (discard)
 {
-    builder.Services.AddSingleton<CountingSink>();
     analytics.AddSink<CountingSink>();
 }
 else
