@@ -1,15 +1,8 @@
 using System;
-using System.Buffers;
-using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using ClickAnalytics.Diagnostics;
-using Microsoft.Extensions.Hosting;
-using ClickAnalytics.Processing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 using StackExchange.Redis;
 using ClickAnalytics.Buffering;
 using ClickAnalytics.Enrichment;
@@ -20,13 +13,11 @@ using ClickAnalytics.Sinks.Redis.Enrichment;
 namespace ClickAnalytics.Sinks.Redis.Buffering;
 
 /// <summary>
-/// The producer half of the Redis Streams buffer. The redirect path only writes to a small bounded
-/// local queue; one background loop takes up to <see cref="RedisStreamsOptions.ProducerBatchSize"/>
-/// clicks at a time and sends them as pipelined <c>XADD … MAXLEN ~</c> commands. While Redis is down
-/// or slow the loop retries the clicks it holds with backoff, the queue fills, and the oldest clicks
-/// are dropped and counted (<c>unavailable</c>), so memory stays bounded and the redirect never waits.
+/// The producer half of the Redis Streams buffer: what is Redis-specific about sending a batch (one
+/// round trip of <c>XADD … MAXLEN ~</c> commands) on top of the generic local queue, sender loop,
+/// retry and drain of <see cref="ExternalBufferProducer"/>.
 /// </summary>
-internal sealed class RedisClickProducer : IClickBufferWriter, IHostedService, IAsyncDisposable
+internal sealed class RedisClickProducer : ExternalBufferProducer
 {
     internal static readonly RedisValue PayloadField = "c";
 
@@ -47,23 +38,9 @@ internal sealed class RedisClickProducer : IClickBufferWriter, IHostedService, I
 
     private readonly RedisConnection _connection;
     private readonly RedisStreamsOptions _options;
-    private readonly TimeSpan _shutdownTimeout;
-    private readonly ClickAnalyticsMetrics _metrics;
     private readonly RedisStreamsMetrics _redisMetrics;
-    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly Channel<ClickEvent> _queue;
-    private readonly RedisKey _stream;
-    private readonly CancellationTokenSource _abort = new();
-    private readonly ResiliencePipeline _sendRetry;
-
-    /// <summary>Clicks in the send being retried (one sender loop, so one send at a time), for the retry's log line.</summary>
-    private int _sendingCount;
-    private Task _writer = Task.CompletedTask;
-    private volatile bool _failing;
-    private volatile bool _completed;
-    private long _outstanding;
-    private int _started;
+    private readonly RedisKey[] _stream;
 
     public RedisClickProducer(
         RedisConnection connection,
@@ -73,174 +50,44 @@ internal sealed class RedisClickProducer : IClickBufferWriter, IHostedService, I
         RedisStreamsMetrics redisMetrics,
         TimeProvider timeProvider,
         ILogger<RedisClickProducer> logger)
+        : base(Settings(options.Value, pipelineOptions.Value), metrics, timeProvider)
     {
         _connection = connection;
         _options = options.Value;
-        _shutdownTimeout = pipelineOptions.Value.ShutdownTimeout;
-        _metrics = metrics;
         _redisMetrics = redisMetrics;
-        _timeProvider = timeProvider;
         _logger = logger;
-        _stream = _options.StreamKey;
-        _sendRetry = ClickRetry.Create(ClickRetry.Forever, _options.ProducerRetryBaseDelay, _options.ProducerRetryMaxDelay, timeProvider, OnSendRetryAsync);
-        _queue = Channel.CreateBounded<ClickEvent>(
-            new BoundedChannelOptions(_options.LocalQueueCapacity)
-            {
-                FullMode = BoundedChannelFullMode.DropOldest,
-                SingleReader = true,
-                SingleWriter = false,
-                AllowSynchronousContinuations = false,
-            },
-            OnEvicted);
+        _stream = [_options.StreamKey];
         redisMetrics.Observe(this);
     }
 
-    /// <summary>Clicks taken by this process and neither confirmed by Redis nor counted as dropped.</summary>
-    public long QueuedCount => Interlocked.Read(ref _outstanding);
+    private static ExternalProducerSettings Settings(RedisStreamsOptions options, ClickAnalyticsOptions pipeline) => new(
+        options.LocalQueueCapacity,
+        options.ProducerBatchSize,
+        options.Encoding,
+        options.ProducerRetryBaseDelay,
+        options.ProducerRetryMaxDelay,
+        pipeline.ShutdownTimeout);
 
-    /// <summary>Whether the last attempt to reach Redis failed.</summary>
-    public bool IsFailing => _failing;
-
-    public bool TryWrite(ClickEvent click)
+    protected override async ValueTask SendOnceAsync(ReadOnlyMemory<byte[]> batch)
     {
-        // DropOldest makes TryWrite succeed while the queue is open; the evicted click is counted in OnEvicted.
-        // Counted before the write, so the click is never briefly in no count at all.
-        Interlocked.Increment(ref _outstanding);
-        if (_queue.Writer.TryWrite(click))
-        {
-            _metrics.Captured();
-            return true;
-        }
-
-        Interlocked.Decrement(ref _outstanding);
-        _metrics.Dropped(1, _completed ? DropReason.ShuttingDown : DropReason.BufferError);
-        return false;
-    }
-
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (Interlocked.Exchange(ref _started, 1) == 0)
-        {
-            _writer = Task.Run(RunAsync, CancellationToken.None);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_completed)
-        {
-            return;
-        }
-
-        _completed = true;
-        _queue.Writer.TryComplete();
-        try
-        {
-            await _writer.WaitAsync(_shutdownTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        catch (TimeoutException)
-        {
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        await _abort.CancelAsync().ConfigureAwait(false);
-        await _writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        long left = _queue.Reader.Count;
-        Interlocked.Add(ref _outstanding, -left);
-        if (left > 0)
-        {
-            _metrics.Dropped(left, DropReason.NotDrained);
-            RedisLog.ProducerNotDrained(_logger, left);
-        }
-    }
-
-    private async Task RunAsync()
-    {
-        CancellationToken abort = _abort.Token;
-        var scratch = new ArrayBufferWriter<byte>(1024);
-        var payloads = new RedisValue[_options.ProducerBatchSize];
-        ChannelReader<ClickEvent> reader = _queue.Reader;
-        try
-        {
-            // The next batch is encoded while the previous one is on its way; batches still go out
-            // one at a time and in order (SendAsync copies the payloads before it first awaits).
-            Task sending = Task.CompletedTask;
-            while (await reader.WaitToReadAsync(abort).ConfigureAwait(false))
-            {
-                int count = 0;
-                while (count < payloads.Length && reader.TryRead(out ClickEvent? click))
-                {
-                    payloads[count++] = ClickEventCodec.Encode(click, _options.Encoding, scratch);
-                }
-
-                await sending.ConfigureAwait(false);
-                sending = SendAsync(payloads, count, abort);
-            }
-
-            await sending.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (abort.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>Sends the payloads, retrying (the pipeline's one retry policy) until Redis confirms them or the producer is aborted.</summary>
-    private async Task SendAsync(RedisValue[] payloads, int count, CancellationToken abort)
-    {
-        var args = new RedisValue[count + 1];
+        var args = new RedisValue[batch.Length + 1];
         args[0] = _options.MaxLength;
-        Array.Copy(payloads, 0, args, 1, count);
-        _sendingCount = count;
-        try
+        ReadOnlySpan<byte[]> payloads = batch.Span;
+        for (int i = 0; i < payloads.Length; i++)
         {
-            // Whatever fails, the loop must live on: a dead writer would turn every later click into a drop.
-            // A batch whose reply was lost may have been applied: sending it again duplicates
-            // entries, which stores collapse by event id.
-            await _sendRetry.ExecuteAsync(static (state, _) => state.Producer.SendOnceAsync(state.Args), (Producer: this, Args: args), abort).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            _metrics.Dropped(count, DropReason.NotDrained);
-            Interlocked.Add(ref _outstanding, -count);
-            throw;
+            args[i + 1] = payloads[i];
         }
 
-        _redisMetrics.Sent(count);
-        Interlocked.Add(ref _outstanding, -count);
-        if (_failing)
-        {
-            _failing = false;
-            RedisLog.ProduceRecovered(_logger, _options.StreamKey);
-        }
-    }
-
-    private async ValueTask SendOnceAsync(RedisValue[] args)
-    {
         IDatabase database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-        await database.ScriptEvaluateAsync(AddScript, [_stream], args).ConfigureAwait(false);
+        await database.ScriptEvaluateAsync(AddScript, _stream, args).ConfigureAwait(false);
     }
 
-    private ValueTask OnSendRetryAsync(OnRetryArguments<object> retry)
-    {
-        _failing = true;
-        RedisLog.ProduceFailed(_logger, retry.Outcome.Exception!, _sendingCount, _options.StreamKey, retry.RetryDelay, _options.LocalQueueCapacity);
-        return ValueTask.CompletedTask;
-    }
+    protected override void OnSent(int count) => _redisMetrics.Sent(count);
 
-    private void OnEvicted(ClickEvent click)
-    {
-        Interlocked.Decrement(ref _outstanding);
-        _metrics.Dropped(1, _failing ? DropReason.Unavailable : DropReason.BufferFull);
-    }
+    protected override void OnSendFailed(Exception error, int count, TimeSpan delay) =>
+        RedisLog.ProduceFailed(_logger, error, count, _options.StreamKey, delay, _options.LocalQueueCapacity);
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _abort.Dispose();
-    }
+    protected override void OnRecovered() => RedisLog.ProduceRecovered(_logger, _options.StreamKey);
+
+    protected override void OnNotDrained(long count) => RedisLog.ProducerNotDrained(_logger, count);
 }
