@@ -5,6 +5,7 @@ using ClickAnalytics.Diagnostics;
 using ClickAnalytics.Enrichment;
 using ClickAnalytics.Enrichment.Campaigns;
 using ClickAnalytics.Processing;
+using ClickAnalytics.Querying;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -52,6 +53,13 @@ public static class ClickAnalyticsServiceCollectionExtensions
             services.TryAddSingleton<ClickProcessor>();
             services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<ClickProcessor>());
 
+            services.AddOptions<ClickQueryOptions>()
+                .BindSectionIfConfigured(ClickQueryOptions.SectionName)
+                .ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClickQueryOptions>, ClickQueryOptionsValidator>());
+            services.AddHybridCache();
+            services.TryAddSingleton<IClickAnalytics, ClickAnalyticsQueries>();
+
             services.AddUserAgentEnrichment();
             services.AddStandardEnrichment();
         }
@@ -90,3 +98,6 @@ internal sealed partial class ClickAnalyticsOptionsValidator : IValidateOptions<
 
 [OptionsValidator]
 internal sealed partial class ClickCaptureOptionsValidator : IValidateOptions<ClickCaptureOptions>;
+
+[OptionsValidator]
+internal sealed partial class ClickQueryOptionsValidator : IValidateOptions<ClickQueryOptions>;

@@ -6,16 +6,84 @@ using System.Threading.Tasks;
 namespace ClickAnalytics.Querying;
 
 /// <summary>
-/// Questions a dashboard asks of a store. Every implementation is parameterised and scopes by
-/// <see cref="ClickQuery.TenantId"/> when it is set.
+/// A store's side of the query API: one aggregation, computed exactly as
+/// <see cref="ClickAggregationRequest"/> defines it. Hosts ask <see cref="IClickAnalytics"/>, which
+/// checks the query, caches the answer and puts the rows together; the store contract tests prove
+/// that every store gives the same answers as a plain computation over the clicks.
 /// </summary>
 public interface IClickQueries
 {
+    /// <summary>Groups and counts the clicks of the request's range.</summary>
+    Task<ClickAggregation> AggregateAsync(ClickAggregationRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The two questions hosts asked before the query API, answered through it (UTC days).</summary>
+public static class ClickQueriesExtensions
+{
     /// <summary>Clicks per UTC day in the range, one entry per day (zero for days without clicks), oldest first.</summary>
-    Task<IReadOnlyList<DailyClicks>> GetDailyClicksAsync(ClickQuery query, CancellationToken cancellationToken = default);
+    public static async Task<IReadOnlyList<DailyClicks>> GetDailyClicksAsync(this IClickQueries queries, ClickQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        ClickAggregation answer = await queries.AggregateAsync(Request(query, TimeBucket.Day, [], limit: null), cancellationToken).ConfigureAwait(false);
+        var counts = new Dictionary<DateOnly, long>(answer.Rows.Count);
+        foreach (ClickAggregateRow row in answer.Rows)
+        {
+            counts[DateOnly.FromDayNumber(EpochDay + (int)row.Bucket)] = row.Metrics[0];
+        }
+
+        return DailyClicks.Densify(query.From, query.To, counts);
+    }
 
     /// <summary>Clicks per link in the range, most clicked first.</summary>
-    Task<IReadOnlyList<LinkClicks>> GetLinkTotalsAsync(ClickQuery query, CancellationToken cancellationToken = default);
+    public static async Task<IReadOnlyList<LinkClicks>> GetLinkTotalsAsync(this IClickQueries queries, ClickQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        ClickAggregation answer = await queries.AggregateAsync(
+            Request(query, TimeBucket.None, [ClickDimensions.Fixed["link"]], query.Limit), cancellationToken).ConfigureAwait(false);
+        var totals = new List<LinkClicks>(answer.Rows.Count);
+        foreach (ClickAggregateRow row in answer.Rows)
+        {
+            totals.Add(new LinkClicks(row.Dimensions[0], row.Metrics[0]));
+        }
+
+        return totals;
+    }
+
+    private static readonly int EpochDay = new DateOnly(1970, 1, 1).DayNumber;
+
+    private static ClickAggregationRequest Request(ClickQuery query, TimeBucket bucket, IReadOnlyList<ClickDimension> dimensions, int? limit)
+    {
+        var filters = new List<ClickFilter>(2);
+        if (query.TenantId is not null)
+        {
+            filters.Add(new ClickCondition(ClickDimensions.Fixed["tenant"], FilterOperator.Is, [query.TenantId]));
+        }
+
+        if (query.LinkId is not null)
+        {
+            filters.Add(new ClickCondition(ClickDimensions.Fixed["link"], FilterOperator.Is, [query.LinkId]));
+        }
+
+        DateTime start = query.From.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        return new ClickAggregationRequest
+        {
+            Start = start,
+            End = query.To.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+            Offsets = [new UtcOffsetChange(start, TimeSpan.Zero)],
+            Bucket = bucket,
+            Dimensions = dimensions,
+            Filter = filters.Count switch { 0 => null, 1 => filters[0], _ => new ClickFilterGroup(any: false, filters) },
+            Metrics = [ClickMetrics.Clicks],
+            IncludeBots = query.IncludeBots,
+            IncludeRepeats = query.IncludeRepeats,
+            Order = bucket == TimeBucket.None ? [new ClickSort(ClickSortKind.Metric, 0, Descending: true)] : [new ClickSort(ClickSortKind.Bucket, 0, Descending: false)],
+            Limit = limit,
+        };
+    }
 }
 
 /// <summary>What to count.</summary>
@@ -42,12 +110,17 @@ public sealed record ClickQuery
     /// <summary>Most rows a ranking returns.</summary>
     public int Limit { get; init; } = 100;
 
-    /// <summary>Throws <see cref="ArgumentException"/> for a range that is reversed or too long, or a bad limit.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> for a range that is reversed, too long or outside 1970-01-02 to 2105-12-30, or a bad limit.</summary>
     public void Validate()
     {
         if (To < From)
         {
             throw new ArgumentException($"The range ends ({To:yyyy-MM-dd}) before it starts ({From:yyyy-MM-dd}).");
+        }
+
+        if (From < ZonedTime.FirstDay || To > ZonedTime.LastDay)
+        {
+            throw new ArgumentException($"Days must lie between {ZonedTime.FirstDay:yyyy-MM-dd} and {ZonedTime.LastDay:yyyy-MM-dd}.");
         }
 
         if (To.DayNumber - From.DayNumber > MaxDays)

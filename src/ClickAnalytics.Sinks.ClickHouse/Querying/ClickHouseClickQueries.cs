@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Text;
+using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -11,89 +11,137 @@ using ClickAnalytics.Sinks.ClickHouse.Storage;
 namespace ClickAnalytics.Sinks.ClickHouse.Querying;
 
 /// <summary>
-/// The query contract, answered from the narrow daily link rollup, so a range of any length reads a
-/// few rows per link and day instead of every click. Values reach the server as escaped literals.
+/// The query contract on ClickHouse: the shared aggregation statement, read from the narrowest
+/// rollup that holds every column the request needs and whose buckets the request's range and zone
+/// line up with (<see cref="ChooseSource"/>), otherwise from the raw clicks. Values reach the server
+/// as literals escaped by <see cref="ClickHouseSql"/> (servers before 19.11 have no parameters).
 /// </summary>
 internal sealed class ClickHouseClickQueries(ClickHouseDatabase database) : IClickQueries
 {
-    public async Task<IReadOnlyList<DailyClicks>> GetDailyClicksAsync(ClickQuery query, CancellationToken cancellationToken = default)
+    public async Task<ClickAggregation> AggregateAsync(ClickAggregationRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        query.Validate();
-        await database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-
-        string sql =
-            $"SELECT toString(date) AS day, sum(clicks) AS clicks FROM {ClickHouseSchema.LinkDailyTable} WHERE {Filter(query)} " +
-            "GROUP BY date FORMAT JSONEachRow";
-        var counts = new Dictionary<DateOnly, long>();
-        foreach (JsonElement row in await QueryAsync(sql, cancellationToken).ConfigureAwait(false))
-        {
-            DateOnly day = DateOnly.ParseExact(row.GetProperty("day").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-            counts[day] = Number(row.GetProperty("clicks"));
-        }
-
-        return DailyClicks.Densify(query.From, query.To, counts);
-    }
-
-    public async Task<IReadOnlyList<LinkClicks>> GetLinkTotalsAsync(ClickQuery query, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        query.Validate();
-        await database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-
-        string sql =
-            $"SELECT link_id, sum(clicks) AS clicks FROM {ClickHouseSchema.LinkDailyTable} WHERE {Filter(query)} " +
-            $"GROUP BY link_id HAVING clicks > 0 ORDER BY clicks DESC, link_id ASC LIMIT {ClickHouseSql.UInt(query.Limit)} FORMAT JSONEachRow";
-        var totals = new List<LinkClicks>();
-        foreach (JsonElement row in await QueryAsync(sql, cancellationToken).ConfigureAwait(false))
-        {
-            totals.Add(new LinkClicks(row.GetProperty("link_id").GetString()!, Number(row.GetProperty("clicks"))));
-        }
-
-        return totals;
-    }
-
-    internal static string Filter(ClickQuery query)
-    {
-        var where = new StringBuilder("date >= ").Append(ClickHouseSql.Date(query.From))
-            .Append(" AND date <= ").Append(ClickHouseSql.Date(query.To));
-        if (query.TenantId is not null)
-        {
-            where.Append(" AND tenant_id = ").Append(ClickHouseSql.String(query.TenantId));
-        }
-
-        if (query.LinkId is not null)
-        {
-            where.Append(" AND link_id = ").Append(ClickHouseSql.String(query.LinkId));
-        }
-
-        if (!query.IncludeBots)
-        {
-            where.Append(" AND is_bot = 0");
-        }
-
-        if (!query.IncludeRepeats)
-        {
-            where.Append(" AND is_repeat = 0");
-        }
-
-        return where.ToString();
-    }
-
-    private async Task<List<JsonElement>> QueryAsync(string sql, CancellationToken cancellationToken)
-    {
-        var rows = new List<JsonElement>();
+        ArgumentNullException.ThrowIfNull(request);
+        ClickHouseSchema schema = await database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        ClickSqlSource source = ChooseSource(request, schema, database.Columns);
+        var rows = new List<ClickAggregateRow>();
+        string sql = ClickAggregationSql.Select(request, source) + " FORMAT JSONEachRow";
         await foreach (JsonElement row in database.QueryRowsAsync(sql, cancellationToken).ConfigureAwait(false))
         {
-            rows.Add(row);
+            var dimensions = new string[request.Dimensions.Count];
+            for (int i = 0; i < dimensions.Length; i++)
+            {
+                dimensions[i] = row.GetProperty(Alias("d", i)).GetString()!;
+            }
+
+            var metrics = new long[request.Metrics.Count];
+            for (int i = 0; i < metrics.Length; i++)
+            {
+                metrics[i] = Number(row.GetProperty(Alias("m", i)));
+            }
+
+            rows.Add(new ClickAggregateRow(request.Bucket == TimeBucket.None ? 0 : Number(row.GetProperty("b")), dimensions, metrics));
         }
 
-        return rows;
+        long total = rows.Count + request.Offset;
+        if (request.CountRows && (request.Offset > 0 || (request.Limit is { } limit && rows.Count >= limit)))
+        {
+            string count = ClickAggregationSql.CountGroups(request, ChooseSource(request, schema, database.Columns)) + " FORMAT JSONEachRow";
+            await foreach (JsonElement row in database.QueryRowsAsync(count, cancellationToken).ConfigureAwait(false))
+            {
+                total = Number(row.GetProperty("n"));
+            }
+        }
+
+        return new ClickAggregation(rows, total);
     }
+
+    /// <summary>
+    /// The rollup that answers the request, or the raw clicks. A rollup answers when it holds every
+    /// column the request reads, the metrics are sums (distinct visitors are counted exactly, from the
+    /// raw clicks), and its buckets tile the request: the daily rollups when the range runs from UTC
+    /// midnight to UTC midnight with no offset, the hourly one when it runs over whole hours with
+    /// offsets of whole hours (so any such zone's days, weeks and months are sums of its hours).
+    /// </summary>
+    internal static ClickSqlSource ChooseSource(ClickAggregationRequest request, ClickHouseSchema schema, IReadOnlySet<string> rawColumns)
+    {
+        bool sums = !request.Metrics.Contains(ClickMetrics.UniqueVisitors) && request.Dimensions.Concat(ClickAggregationSql.FilterDimensions(request.Filter))
+            .All(d => d.Kind == ClickDimensionKind.Column);
+        if (sums)
+        {
+            HashSet<string> needed = ClickAggregationSql.Columns(request).Where(c => c != "timestamp").ToHashSet(StringComparer.Ordinal);
+            bool wholeHours = request.Offsets.All(o => o.Seconds % 3600 == 0) && IsWhole(request.Start, TimeSpan.TicksPerHour) && IsWhole(request.End, TimeSpan.TicksPerHour);
+            bool utcDays = request.Offsets.All(o => o.Seconds == 0) && IsWhole(request.Start, TimeSpan.TicksPerDay) && IsWhole(request.End, TimeSpan.TicksPerDay);
+            foreach (ClickHouseRollup rollup in ClickHouseSchema.RollupsByWidth)
+            {
+                bool hourly = rollup.Bucket != "date";
+                bool tiles = hourly ? wholeHours : utcDays && request.Bucket != TimeBucket.Hour;
+                if (tiles && needed.All(c => c is "tenant_id" or "link_id" || rollup.Dimensions.Contains(c)))
+                {
+                    return new Source(schema, rollup, rawColumns);
+                }
+            }
+        }
+
+        return new Source(schema, rollup: null, rawColumns);
+    }
+
+    private static string Alias(string prefix, int index) => prefix + index.ToString(CultureInfo.InvariantCulture);
+
+    private static bool IsWhole(DateTime instant, long ticks) => instant.Ticks % ticks == 0;
 
     // JSON output quotes 64-bit integers by default (output_format_json_quote_64bit_integers).
     internal static long Number(JsonElement value) =>
         value.ValueKind == JsonValueKind.String
-            ? long.Parse(value.GetString()!, NumberStyles.None, CultureInfo.InvariantCulture)
+            ? long.Parse(value.GetString()!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
             : value.GetInt64();
+
+    /// <summary>ClickHouse's spelling over the raw table or one rollup.</summary>
+    internal sealed class Source(ClickHouseSchema schema, ClickHouseRollup? rollup, IReadOnlySet<string> rawColumns) : ClickSqlSource
+    {
+        /// <summary>The rollup read, or null for the raw clicks.</summary>
+        public ClickHouseRollup? Rollup => rollup;
+
+        public override string Value(string value) => ClickHouseSql.String(value);
+
+        public override string Column(string name, bool custom = false) =>
+            custom && !rawColumns.Contains(name) ? "''" : name;
+
+        public override string IsTrue(string column) => column + " = 1";
+
+        public override string From(IReadOnlyCollection<string> columns) => rollup?.Table ?? ClickHouseSchema.RawTable;
+
+        public override string Range(DateTime start, DateTime end)
+        {
+            string days = $"{Day} >= {ClickHouseSql.Date(DateOnly.FromDateTime(start))} AND {Day} <= {ClickHouseSql.Date(DateOnly.FromDateTime(end.AddTicks(-1)))}";
+            return rollup?.Bucket == "date"
+                ? days
+                : $"{days} AND {Time} >= toDateTime({Unix(start)}) AND {Time} < toDateTime({Unix(end)})";
+        }
+
+        private string Day => rollup?.DayOfBucket ?? "date";
+
+        private string Time => rollup?.Bucket ?? "timestamp";
+
+        private static string Unix(DateTime instant) => ClickHouseSql.UInt((long)Math.Ceiling((instant - DateTime.UnixEpoch).TotalSeconds));
+
+        public override string UnixSeconds => rollup switch
+        {
+            { Bucket: "date" } => "(toUInt32(date) * 86400)",
+            not null => $"toUInt32({rollup.Bucket})",
+            _ => schema.Features.DateTime64 ? "toUnixTimestamp(timestamp)" : "toUInt32(timestamp)",
+        };
+
+        public override string Divide(string dividend, long divisor) => $"intDiv({dividend}, {divisor.ToString(CultureInfo.InvariantCulture)})";
+
+        public override string MonthNumber(string unixSeconds) =>
+            $"(toYear(toDateTime({unixSeconds}), 'UTC') * 12 + toMonth(toDateTime({unixSeconds}), 'UTC') - 1)";
+
+        public override string CountIf(string? condition) => rollup is null
+            ? condition is null ? "count()" : $"countIf({condition})"
+            : condition is null ? "sum(clicks)" : $"sumIf(clicks, {condition})";
+
+        public override string DistinctIf(string expression, string condition) => $"uniqExactIf({expression}, {condition})";
+
+        public override string ContainsIgnoringCase(string expression, string value) => $"positionCaseInsensitiveUTF8({expression}, {value}) > 0";
+    }
 }

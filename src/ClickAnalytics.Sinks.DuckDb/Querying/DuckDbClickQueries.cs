@@ -1,98 +1,124 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Sinks.DuckDb.Storage;
-using ClickAnalytics.Storage;
 using DuckDB.NET.Data;
 
 namespace ClickAnalytics.Sinks.DuckDb.Querying;
 
 /// <summary>
-/// The query contract on the DuckDB file. Counts read <see cref="DuckDbLayout.EventsTable"/>
-/// without the view's joins: the day range is a range of timestamps, so DuckDB skips row groups by
-/// their timestamp bounds, and tenant, bot and repeat filters pick the few matching rows of
-/// <c>click_attributes</c> and keep the clicks with one of their keys. Every value reaches the
-/// database as a parameter.
+/// The query contract on the DuckDB file: the shared aggregation statement over
+/// <see cref="DuckDbLayout.EventsTable"/>, joined only to the dimension tables whose columns the
+/// query reads. The range is a range of timestamps, so DuckDB skips row groups by their bounds.
+/// Every value reaches the database as a parameter.
 /// </summary>
 internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQueries
 {
-    public async Task<IReadOnlyList<DailyClicks>> GetDailyClicksAsync(ClickQuery query, CancellationToken cancellationToken = default)
+    public async Task<ClickAggregation> AggregateAsync(ClickAggregationRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        query.Validate();
-
-        var counts = new Dictionary<DateOnly, long>();
+        ArgumentNullException.ThrowIfNull(request);
         using DuckDBConnection connection = await database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
-        using DuckDBCommand command = connection.CreateCommand();
-        command.CommandText = $"SELECT {DuckDbLayout.DayOfClick} AS day, count(*) FROM {DuckDbLayout.EventsTable} WHERE {Filter(query, command)} GROUP BY day";
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var rows = new List<ClickAggregateRow>();
+        using (DuckDBCommand command = connection.CreateCommand())
         {
-            counts[reader.GetFieldValue<DateOnly>(0)] = reader.GetInt64(1);
+            var source = new DuckDbSqlSource(command, database.DimensionColumns);
+            command.CommandText = ClickAggregationSql.Select(request, source);
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            int first = request.Bucket == TimeBucket.None ? 0 : 1;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var dimensions = new string[request.Dimensions.Count];
+                for (int i = 0; i < dimensions.Length; i++)
+                {
+                    dimensions[i] = reader.GetString(first + i);
+                }
+
+                var metrics = new long[request.Metrics.Count];
+                for (int i = 0; i < metrics.Length; i++)
+                {
+                    metrics[i] = Convert.ToInt64(reader.GetValue(first + dimensions.Length + i), CultureInfo.InvariantCulture);
+                }
+
+                rows.Add(new ClickAggregateRow(first == 1 ? Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture) : 0, dimensions, metrics));
+            }
         }
 
-        return DailyClicks.Densify(query.From, query.To, counts);
+        long total = rows.Count + request.Offset;
+        if (request.CountRows && (request.Offset > 0 || (request.Limit is { } limit && rows.Count >= limit)))
+        {
+            using DuckDBCommand count = connection.CreateCommand();
+            var source = new DuckDbSqlSource(count, database.DimensionColumns);
+            count.CommandText = ClickAggregationSql.CountGroups(request, source);
+            total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        return new ClickAggregation(rows, total);
     }
 
-    public async Task<IReadOnlyList<LinkClicks>> GetLinkTotalsAsync(ClickQuery query, CancellationToken cancellationToken = default)
+    /// <summary>DuckDB's spelling, with values as named parameters of one command.</summary>
+    private sealed class DuckDbSqlSource(DuckDBCommand command, IReadOnlyList<string> customColumns) : ClickSqlSource
     {
-        ArgumentNullException.ThrowIfNull(query);
-        query.Validate();
+        public override string Value(string value) => Parameter(DuckDbText.Clean(value));
 
-        var totals = new List<LinkClicks>();
-        using DuckDBConnection connection = await database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
-        using DuckDBCommand command = connection.CreateCommand();
-        command.CommandText =
-            $"SELECT link_id, count(*) AS clicks FROM {DuckDbLayout.EventsTable} WHERE {Filter(query, command)} " +
-            "GROUP BY link_id ORDER BY clicks DESC, link_id LIMIT $limit";
-        command.Parameters.Add(new DuckDBParameter("limit", query.Limit));
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        private string Parameter(object value)
         {
-            totals.Add(new LinkClicks(reader.GetString(0), reader.GetInt64(1)));
+            string name = "p" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
+            command.Parameters.Add(new DuckDBParameter(name, value));
+            return "$" + name;
         }
 
-        return totals;
-    }
-
-    private static string Filter(ClickQuery query, DuckDBCommand command)
-    {
-        // From 00:00 of the first day to before 00:00 of the day after the last; DuckDB adds the day, so the last day of DateOnly works too.
-        var where = new StringBuilder("timestamp >= CAST($from AS DATE) AND timestamp < CAST($to AS DATE) + 1");
-        command.Parameters.Add(new DuckDBParameter("from", query.From));
-        command.Parameters.Add(new DuckDBParameter("to", query.To));
-        if (query.LinkId is not null)
+        public override string Column(string name, bool custom = false)
         {
-            where.Append(" AND link_id = $link");
-            command.Parameters.Add(new DuckDBParameter("link", DuckDbText.Clean(query.LinkId)));
+            if (custom)
+            {
+                return customColumns.Contains(name) ? DuckDbLayout.EventsTable + "." + DuckDbLayout.Quote(name) : "''";
+            }
+
+            DuckDbDimension? table = DuckDbLayout.Dimensions.FirstOrDefault(d => d.Columns.Any(c => c.Name == name));
+            return (table?.Table ?? DuckDbLayout.EventsTable) + "." + name;
         }
 
-        var attributes = new List<string>(3);
-        if (query.TenantId is not null)
+        public override string IsTrue(string column) => column;
+
+        public override string From(IReadOnlyCollection<string> columns)
         {
-            attributes.Add("tenant_id = $tenant");
-            command.Parameters.Add(new DuckDBParameter("tenant", DuckDbText.Clean(query.TenantId)));
+            var from = new StringBuilder(DuckDbLayout.EventsTable);
+            foreach (DuckDbDimension dimension in DuckDbLayout.Dimensions)
+            {
+                if (dimension.Columns.Any(c => columns.Contains(c.Name)))
+                {
+                    from.Append(" JOIN ").Append(dimension.Table).Append(" ON ")
+                        .Append(dimension.Table).Append('.').Append(dimension.KeyColumn).Append(" = ")
+                        .Append(DuckDbLayout.EventsTable).Append('.').Append(dimension.KeyColumn);
+                }
+            }
+
+            return from.ToString();
         }
 
-        if (!query.IncludeBots)
+        public override string Range(DateTime start, DateTime end)
         {
-            attributes.Add("NOT is_bot");
+            string from = Parameter(start);
+            string to = Parameter(end);
+            return $"{DuckDbLayout.EventsTable}.timestamp >= CAST({from} AS TIMESTAMP) AND {DuckDbLayout.EventsTable}.timestamp < CAST({to} AS TIMESTAMP)";
         }
 
-        if (!query.IncludeRepeats)
-        {
-            attributes.Add("NOT is_repeat");
-        }
+        public override string UnixSeconds => $"(epoch_ms({DuckDbLayout.EventsTable}.timestamp) // 1000)";
 
-        if (attributes.Count > 0)
-        {
-            where.Append(" AND attribute_key IN (SELECT attribute_key FROM ").Append(DuckDbLayout.AttributesTable).Append(" WHERE ")
-                .AppendJoin(" AND ", attributes).Append(')');
-        }
+        public override string Divide(string dividend, long divisor) => $"({dividend} // {divisor.ToString(CultureInfo.InvariantCulture)})";
 
-        return where.ToString();
+        public override string MonthNumber(string unixSeconds) =>
+            $"(year(epoch_ms({unixSeconds} * 1000)) * 12 + month(epoch_ms({unixSeconds} * 1000)) - 1)";
+
+        public override string CountIf(string? condition) => condition is null ? "count(*)" : $"count(*) FILTER (WHERE {condition})";
+
+        public override string DistinctIf(string expression, string condition) => $"count(DISTINCT {expression}) FILTER (WHERE {condition})";
+
+        public override string ContainsIgnoringCase(string expression, string value) => $"contains(lower({expression}), lower({value}))";
     }
 }

@@ -22,6 +22,7 @@ internal class MemoryClickStore(string name) : IClickStore, IClickQueries
 
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, StoredClick> _clicks = [];
+    private readonly Dictionary<Guid, EnrichedClick> _enriched = [];
     private readonly HashSet<string> _dimensions = new(StringComparer.Ordinal);
 
     public string Name { get; } = name;
@@ -49,6 +50,7 @@ internal class MemoryClickStore(string name) : IClickStore, IClickQueries
                     _clicks[click.Click.EventId] = new StoredClick(
                         ClickSchema.Columns.Select(c => c.GetValue(click)).ToArray(),
                         click.Dimensions.ToDictionary());
+                    _enriched[click.Click.EventId] = click;
                 }
             }
         }
@@ -89,38 +91,79 @@ internal class MemoryClickStore(string name) : IClickStore, IClickQueries
             foreach (StoredClick click in _clicks.Values.Where(c => (DateOnly)c.Values[Date] == day).ToList())
             {
                 _clicks.Remove(click.EventId);
+                _enriched.Remove(click.EventId);
             }
         }
 
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<DailyClicks>> GetDailyClicksAsync(ClickQuery query, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The aggregation over the clicks as they were written, straight from the request's
+    /// definition: filters and dimension values as the library defines them, buckets from the
+    /// offsets the request gives.
+    /// </summary>
+    public Task<ClickAggregation> AggregateAsync(ClickAggregationRequest request, CancellationToken cancellationToken = default)
     {
-        query.Validate();
-        Dictionary<DateOnly, long> counts = Counted(query).GroupBy(c => (DateOnly)c.Values[Date]).ToDictionary(g => g.Key, g => (long)g.Count());
-        return Task.FromResult(DailyClicks.Densify(query.From, query.To, counts));
-    }
-
-    public Task<IReadOnlyList<LinkClicks>> GetLinkTotalsAsync(ClickQuery query, CancellationToken cancellationToken = default)
-    {
-        query.Validate();
-        return Task.FromResult<IReadOnlyList<LinkClicks>>(Counted(query).GroupBy(c => (string)c.Values[Link])
-            .Select(g => new LinkClicks(g.Key, g.Count()))
-            .OrderByDescending(l => l.Clicks).ThenBy(l => l.LinkId, StringComparer.Ordinal).Take(query.Limit).ToList());
-    }
-
-    private List<StoredClick> Counted(ClickQuery query)
-    {
+        List<EnrichedClick> clicks;
         lock (_lock)
         {
-            return _clicks.Values.Where(c =>
-                (DateOnly)c.Values[Date] >= query.From && (DateOnly)c.Values[Date] <= query.To
-                && (query.TenantId is null || (string)c.Values[Tenant] == query.TenantId)
-                && (query.LinkId is null || (string)c.Values[Link] == query.LinkId)
-                && (query.IncludeBots || !(bool)c.Values[Bot])
-                && (query.IncludeRepeats || !(bool)c.Values[Repeat])).ToList();
+            clicks = _enriched.Values.Where(c =>
+                c.Click.Timestamp.UtcDateTime >= request.Start && c.Click.Timestamp.UtcDateTime < request.End
+                && (request.Filter?.Matches(c) ?? true)
+                && request.Metrics.Any(m => Counts(request, m, c))).ToList();
         }
+
+        var rows = clicks
+            .GroupBy(c => (Bucket: Bucket(request, c), Values: string.Join("\u0001", request.Dimensions.Select(d => d.ValueOf(c)))))
+            .Select(g => new ClickAggregateRow(
+                g.Key.Bucket,
+                request.Dimensions.Select(d => d.ValueOf(g.First())).ToArray(),
+                request.Metrics.Select(m => m == ClickMetrics.UniqueVisitors
+                    ? g.Where(c => Counts(request, m, c) && c.VisitorId.Length > 0).Select(c => c.VisitorId).Distinct().LongCount()
+                    : g.LongCount(c => Counts(request, m, c))).ToArray()))
+            .ToList();
+        if (request.Bucket == TimeBucket.None && request.Dimensions.Count == 0 && rows.Count == 0)
+        {
+            rows.Add(new ClickAggregateRow(0, [], new long[request.Metrics.Count]));
+        }
+
+        rows.Sort((x, y) =>
+        {
+            foreach (ClickSort sort in request.Order)
+            {
+                int c = sort.Kind switch
+                {
+                    ClickSortKind.Bucket => x.Bucket.CompareTo(y.Bucket),
+                    ClickSortKind.Dimension => string.CompareOrdinal(x.Dimensions[sort.Index], y.Dimensions[sort.Index]),
+                    _ => x.Metrics[sort.Index].CompareTo(y.Metrics[sort.Index]),
+                };
+                if (c != 0)
+                {
+                    return sort.Descending ? -c : c;
+                }
+            }
+
+            int b = x.Bucket.CompareTo(y.Bucket);
+            return b != 0 ? b : x.Dimensions.Zip(y.Dimensions, string.CompareOrdinal).FirstOrDefault(c => c != 0);
+        });
+        IEnumerable<ClickAggregateRow> page = rows.Skip(request.Offset);
+        return Task.FromResult(new ClickAggregation((request.Limit is { } limit ? page.Take(limit) : page).ToList(), rows.Count));
+    }
+
+    private static bool Counts(ClickAggregationRequest request, string metric, EnrichedClick c) => metric switch
+    {
+        ClickMetrics.Bots => c.IsBot && (request.IncludeRepeats || !c.IsRepeat),
+        ClickMetrics.Repeats => c.IsRepeat && (request.IncludeBots || !c.IsBot),
+        _ => (request.IncludeBots || !c.IsBot) && (request.IncludeRepeats || !c.IsRepeat),
+    };
+
+    private static long Bucket(ClickAggregationRequest request, EnrichedClick c)
+    {
+        DateTime utc = c.Click.Timestamp.UtcDateTime;
+        long unix = ZonedTime.UnixSeconds(utc);
+        UtcOffsetChange offset = request.Offsets.Last(o => o.At <= utc || o == request.Offsets[0]);
+        return ZonedTime.BucketOfLocal(request.Bucket, unix, unix + offset.Seconds);
     }
 
     private static int Index(string column) => ClickSchema.Columns.ToList().FindIndex(c => c.Name == column);

@@ -31,12 +31,12 @@ public sealed class ClickHouseDatabaseTests : DatabaseTest
                 "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name FORMAT TabSeparated", Database);
             Assert.That(tables, Is.EqualTo(new[]
             {
-                "clickanalytics_migrations", "clicks", "clicks_daily", "clicks_daily_mv", "clicks_hourly", "clicks_hourly_mv",
-                "link_clicks_daily", "link_clicks_daily_mv",
+                "campaign_clicks_daily", "campaign_clicks_daily_mv", "clickanalytics_migrations", "clicks", "clicks_daily", "clicks_daily_mv",
+                "clicks_hourly", "clicks_hourly_mv", "link_clicks_daily", "link_clicks_daily_mv",
             }));
             List<string> versions = await ClickHouseServer.SqlAsync(
                 "SELECT DISTINCT version FROM clickanalytics_migrations ORDER BY version FORMAT TabSeparated", Database);
-            Assert.That(versions, Is.EqualTo(new[] { "1", "2", "3", "4" }));
+            Assert.That(versions, Is.EqualTo(new[] { "1", "2", "3", "4", "5" }));
 
             // One view per rollup, so every click is rolled up once.
             await stores[0].WriteAsync(Enumerable.Range(0, 10).Select(i => ClickHouseStore.Click("l", ClickHouseStore.Start.AddMinutes(i))));

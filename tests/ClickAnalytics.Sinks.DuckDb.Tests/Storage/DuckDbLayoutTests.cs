@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics;
+using ClickAnalytics.Querying;
 using ClickAnalytics.Sinks.DuckDb.Storage;
 using ClickAnalytics.Sinks.DuckDb.Tests.Support;
 using ClickAnalytics.Storage;

@@ -15,7 +15,7 @@ namespace ClickAnalytics.Testing.Storage;
 /// after it; every test here then runs against that store. Expected answers are computed from the
 /// clicks with LINQ, never read from another store.
 /// </summary>
-public abstract class ClickStoreContractTests
+public abstract partial class ClickStoreContractTests
 {
     private IClickStore? _store;
 
