@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using ClickAnalytics;
+using ClickAnalytics.AspNetCore.Api;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Sample.Shortener;
 using Microsoft.AspNetCore.Builder;
@@ -33,8 +34,16 @@ builder.Services.Configure<ForwardedHeadersOptions>(options =>
     options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
 });
 
+builder.Services.AddOpenApi();   // the query API describes itself at /openapi/v1.json
+
 var app = builder.Build();
 app.UseForwardedHeaders();
+app.MapOpenApi();
+
+// The query API (POST /analytics/query, /analytics/query.csv, GET /analytics/export/clicks).
+// The sample has no users, so it serves the API to anyone; a real host names its policy
+// (api.AuthorizationPolicy = "analytics") and the tenant of each user (api.Tenant = http => …).
+app.MapClickAnalyticsApi("/analytics", api => api.AllowAnonymous = true);
 
 app.MapPost("/api/links", (CreateLink request, LinkStore links) =>
 {

@@ -33,7 +33,13 @@ internal static class ZonedTime
             return true;
         }
 
-        return TimeZoneInfo.TryFindSystemTimeZoneById(id, out zone!);
+        if (TimeZoneInfo.TryFindSystemTimeZoneById(id, out TimeZoneInfo? found))
+        {
+            zone = found;
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>The first instant of a local day: midnight, or the first instant after a gap when midnight does not exist that day.</summary>
