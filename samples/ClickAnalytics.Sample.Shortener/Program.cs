@@ -4,7 +4,6 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using ClickAnalytics;
-using ClickAnalytics.AspNetCore.Api;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Sample.Shortener;
 using Microsoft.AspNetCore.Builder;
