@@ -112,6 +112,42 @@ public class ShortenerEndToEndTests
         Assert.That(days!.Sum(d => d.Clicks), Is.EqualTo(5));
     }
 
+    [Test]
+    public async Task The_query_api_counts_the_redirects_by_browser_and_as_csv_and_describes_itself()
+    {
+        HttpClient client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await client.PostAsJsonAsync("/api/links", new { url = "https://example.com/q", code = "q" });
+        string[] agents =
+        [
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.1.0 Safari/537.36",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        ];
+        foreach (string agent in agents)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/q");
+            request.Headers.TryAddWithoutValidation("User-Agent", agent);
+            await client.SendAsync(request);
+        }
+
+        await WaitForClicksAsync(client, "q", agents.Length);
+        var query = new { range = "today", dimensions = new[] { "browser" }, filters = new[] { new { dimension = "link", @operator = "is", values = new[] { "q" } } } };
+        HttpResponseMessage answer = await client.PostAsJsonAsync("/analytics/query", query);
+        string body = await answer.Content.ReadAsStringAsync();
+        string csv = await (await client.PostAsJsonAsync("/analytics/query.csv", query)).Content.ReadAsStringAsync();
+        string openApi = await client.GetStringAsync("/openapi/v1.json");
+        HttpResponseMessage farFuture = await client.GetAsync("/api/links/q/clicks?from=9999-12-31&to=9999-12-31");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+            Assert.That(body, Does.Contain("{\"dimensions\":[\"Chrome\"],\"metrics\":[2]").And.Contain("{\"dimensions\":[\"Firefox\"],\"metrics\":[1]"));
+            Assert.That(csv, Is.EqualTo("browser,clicks\r\nChrome,2\r\nFirefox,1\r\n"));
+            Assert.That(openApi, Does.Contain("/analytics/query"));
+            Assert.That(farFuture.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a range past the last day the stores keep is a bad request, not a 500");
+        });
+    }
+
     private static async Task<long> WaitForClicksAsync(HttpClient client, string code, long expected)
     {
         long count = 0;
