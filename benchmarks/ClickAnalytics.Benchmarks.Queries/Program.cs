@@ -1,0 +1,132 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using BenchmarkDotNet.Running;
+using ClickAnalytics;
+using ClickAnalytics.Benchmarks.Queries;
+using ClickAnalytics.Querying;
+using ClickAnalytics.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+// Commands (see benchmarks/queries.sh):
+//   load duckdb FILE ROWS DAYS                 generate ROWS clicks over DAYS days and write them through the DuckDB store
+//   load clickhouse URL DATABASE ROWS DAYS     generate the same kind of clicks on the ClickHouse server (the views fill the rollups)
+//   queries [BenchmarkDotNet args]             dashboard query latency on both (CLICKANALYTICS_BENCH_DUCKDB, _CLICKHOUSE, _DATABASE)
+switch (args.FirstOrDefault())
+{
+    case "load" when args.Length == 5 && args[1] == "duckdb":
+        await LoadDuckDbAsync(args[2], long.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
+        break;
+    case "load" when args.Length == 6 && args[1] == "clickhouse":
+        await LoadClickHouseAsync(args[2], args[3], long.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
+        break;
+    case "queries":
+        BenchmarkRunner.Run<DashboardQueryBenchmarks>(args: args[1..]);
+        break;
+    default:
+        Console.Error.WriteLine("usage: load duckdb FILE ROWS DAYS | load clickhouse URL DATABASE ROWS DAYS | queries [BenchmarkDotNet args]");
+        return 2;
+}
+
+return 0;
+
+static async Task LoadDuckDbAsync(string file, long rows, int days)
+{
+    await using ServiceProvider provider = Stores.DuckDb(file, cache: false);
+    IClickStore store = provider.GetRequiredService<IClickStore>();
+    await store.InitializeAsync(CancellationToken.None);
+    long held = (await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks);
+    if (held >= rows)
+    {
+        Console.WriteLine($"duckdb already holds {held} clicks");
+        return;
+    }
+
+    long started = Stopwatch.GetTimestamp();
+    long written = 0;
+    foreach (var batch in SkewedClicks.Generate(rows, Stores.Start, days, batch: 100_000))
+    {
+        await store.WriteAsync(batch, CancellationToken.None);
+        written += batch.Count;
+        if (written % 1_000_000 == 0)
+        {
+            Console.WriteLine($"loaded {written} of {rows}");
+        }
+    }
+
+    double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    await provider.DisposeAsync();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"duckdb load rows={rows} days={days} seconds={seconds:F1} rows/s={rows / seconds:F0} file bytes={new FileInfo(file).Length}"));
+}
+
+static async Task LoadClickHouseAsync(string url, string database, long rows, int days)
+{
+    using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+    async Task<string> Sql(string sql, string? db = null)
+    {
+        using HttpResponseMessage response = await http.PostAsync(url + (db is null ? "/" : "/?database=" + db), new StringContent(sql));
+        string body = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? body.Trim() : throw new InvalidOperationException(body);
+    }
+
+    await Sql($"CREATE DATABASE IF NOT EXISTS {database}");
+    await using (ServiceProvider provider = Stores.ClickHouse(url, database, cache: false))
+    {
+        await provider.GetRequiredService<IClickStore>().InitializeAsync(CancellationToken.None);
+    }
+
+    long held = long.Parse(await Sql("SELECT count() FROM clicks", database), CultureInfo.InvariantCulture);
+    if (held >= rows)
+    {
+        Console.WriteLine($"clickhouse already holds {held} clicks");
+        return;
+    }
+
+    long started = Stopwatch.GetTimestamp();
+    for (long offset = 0; offset < rows; offset += 1_000_000)
+    {
+        await Sql(SkewedClicks.ClickHouseInsert(offset, Math.Min(1_000_000, rows - offset), rows, Stores.Start, days), database);
+        Console.WriteLine($"loaded {Math.Min(rows, offset + 1_000_000)} of {rows}");
+    }
+
+    double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"clickhouse load rows={rows} days={days} seconds={seconds:F1} rows/s={rows / seconds:F0}"));
+    Console.WriteLine("bytes on disk: " + await Sql($"SELECT table, sum(bytes_on_disk) FROM system.parts WHERE database = '{database}' AND active GROUP BY table ORDER BY table FORMAT TSV"));
+}
+
+namespace ClickAnalytics.Benchmarks.Queries
+{
+    /// <summary>Service providers with one store each, as a host would build them.</summary>
+    internal static class Stores
+    {
+        public static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+        public static ServiceProvider DuckDb(string file, bool cache) => Build(cache, b => b.AddDuckDb(o => o.Path = file));
+
+        public static ServiceProvider ClickHouse(string url, string database, bool cache)
+        {
+            var uri = new Uri(url);
+            return Build(cache, b => b.AddClickHouse(o =>
+            {
+                o.ConnectionString = string.Create(CultureInfo.InvariantCulture, $"Host={uri.Host};Port={uri.Port};Protocol=http;Database={database};Username=default");
+                o.LegacyServerCompatibility = true;
+            }));
+        }
+
+        private static ServiceProvider Build(bool cache, Action<IClickAnalyticsBuilder> store)
+        {
+            var services = new ServiceCollection();
+            services.AddLogging();
+            store(services.AddClickAnalytics(o => o.ProcessingEnabled = false));
+            services.Configure<ClickQueryOptions>(o => o.CacheEnabled = cache);
+            return services.BuildServiceProvider();
+        }
+    }
+}
