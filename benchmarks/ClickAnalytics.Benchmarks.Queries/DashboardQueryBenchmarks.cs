@@ -4,6 +4,9 @@ using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,10 +17,7 @@ namespace ClickAnalytics.Benchmarks.Queries;
 /// The standard dashboard requests over 30 days of a loaded store (see <see cref="SkewedClicks"/>),
 /// on DuckDB and ClickHouse, through the query API uncached and cached.
 /// </summary>
-[InProcess]
-[WarmupCount(2)]
-[IterationCount(15)]
-[Config(typeof(Percentiles))]
+[Config(typeof(Latency))]
 public class DashboardQueryBenchmarks
 {
     private static readonly DateOnly From = DateOnly.FromDateTime(Stores.Start.UtcDateTime);
@@ -25,15 +25,32 @@ public class DashboardQueryBenchmarks
     private ServiceProvider? _provider;
     private IClickAnalytics _analytics = null!;
 
-    [Params("duckdb", "clickhouse")]
+    /// <summary>The stores measured: both, or those CLICKANALYTICS_BENCH_STORES names (comma-separated).</summary>
+    [ParamsSource(nameof(StoreNames))]
     public string Store { get; set; } = "duckdb";
 
-    [Params(false, true)]
+    /// <summary>Uncached and cached, or only CLICKANALYTICS_BENCH_CACHED (true or false).</summary>
+    [ParamsSource(nameof(CacheModes))]
     public bool Cached { get; set; }
 
-    private sealed class Percentiles : ManualConfig
+    public static string[] StoreNames() =>
+        Environment.GetEnvironmentVariable("CLICKANALYTICS_BENCH_STORES")?.Split(',') ?? ["duckdb", "clickhouse"];
+
+    public static bool[] CacheModes() =>
+        bool.TryParse(Environment.GetEnvironmentVariable("CLICKANALYTICS_BENCH_CACHED"), out bool only) ? [only] : [false, true];
+
+    /// <summary>
+    /// Every measurement is one request (BenchmarkDotNet's monitoring strategy, no batching of calls
+    /// into one timed iteration), so the percentiles are those of single requests.
+    /// </summary>
+    private sealed class Latency : ManualConfig
     {
-        public Percentiles() => AddColumn(StatisticColumn.P50, StatisticColumn.P95);
+        public Latency()
+        {
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
+                .WithWarmupCount(3).WithIterationCount(40).WithLaunchCount(1));
+            AddColumn(StatisticColumn.P50, StatisticColumn.P95, StatisticColumn.Max);
+        }
     }
 
     [GlobalSetup]

@@ -108,7 +108,15 @@ namespace ClickAnalytics.Benchmarks.Queries
     {
         public static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
-        public static ServiceProvider DuckDb(string file, bool cache) => Build(cache, b => b.AddDuckDb(o => o.Path = file));
+        /// <summary>The DuckDB store; CLICKANALYTICS_BENCH_DUCKDB_THREADS overrides its Threads (default 1).</summary>
+        public static ServiceProvider DuckDb(string file, bool cache) => Build(cache, b => b.AddDuckDb(o =>
+        {
+            o.Path = file;
+            if (int.TryParse(Environment.GetEnvironmentVariable("CLICKANALYTICS_BENCH_DUCKDB_THREADS"), CultureInfo.InvariantCulture, out int threads))
+            {
+                o.Threads = threads;
+            }
+        }));
 
         public static ServiceProvider ClickHouse(string url, string database, bool cache)
         {

@@ -26,6 +26,7 @@ if (!string.IsNullOrEmpty(builder.Configuration["ClickAnalytics:Redis:Configurat
 }
 
 analytics.AddDuckDb();
+analytics.AddParquetExport();   // GET /analytics/export/clicks?...&format=parquet
 
 builder.Services.Configure<ForwardedHeadersOptions>(options =>
 {

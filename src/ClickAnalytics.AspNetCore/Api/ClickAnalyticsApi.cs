@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -69,25 +70,33 @@ internal static class ClickAnalyticsCsv
         return csv.ToString();
     }
 
-    /// <summary>Every stored column of the clicks of [first, last] (UTC days), one tenant's or all; custom dimensions as one JSON object.</summary>
-    public static async Task WriteClicksAsync(IClickStore store, DateOnly first, DateOnly last, string? tenant, TextWriter writer, CancellationToken cancellationToken)
+    /// <summary>The stored clicks of [first, last] (UTC days), one tenant's or all, day by day.</summary>
+    public static async IAsyncEnumerable<StoredClick> ReadAsync(
+        IClickStore store, DateOnly first, DateOnly last, string? tenant, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var line = new StringBuilder();
-        Line(line, ClickSchema.Columns.Select(c => c.Name).Append("dimensions"));
-        await writer.WriteAsync(line, cancellationToken).ConfigureAwait(false);
         for (DateOnly day = first; day <= last; day = day.AddDays(1))
         {
             await foreach (StoredClick click in store.ReadDayAsync(day, cancellationToken).ConfigureAwait(false))
             {
-                if (tenant is not null && !string.Equals((string)click.Values[TenantColumn], tenant, StringComparison.Ordinal))
+                if (tenant is null || string.Equals((string)click.Values[TenantColumn], tenant, StringComparison.Ordinal))
                 {
-                    continue;
+                    yield return click;
                 }
-
-                line.Clear();
-                Line(line, click.Values.Select(Text).Append(Dimensions(click.Dimensions)));
-                await writer.WriteAsync(line, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Every stored column of the clicks; custom dimensions as one JSON object.</summary>
+    public static async Task WriteClicksAsync(IAsyncEnumerable<StoredClick> clicks, TextWriter writer, CancellationToken cancellationToken)
+    {
+        var line = new StringBuilder();
+        Line(line, ClickSchema.Columns.Select(c => c.Name).Append("dimensions"));
+        await writer.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+        await foreach (StoredClick click in clicks.ConfigureAwait(false))
+        {
+            line.Clear();
+            Line(line, click.Values.Select(Text).Append(Dimensions(click.Dimensions)));
+            await writer.WriteAsync(line, cancellationToken).ConfigureAwait(false);
         }
     }
 

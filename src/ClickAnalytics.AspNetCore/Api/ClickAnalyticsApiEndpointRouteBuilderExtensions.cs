@@ -70,10 +70,11 @@ public static class ClickAnalyticsApiEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
-        group.MapGet("/export/clicks", (string? from, string? to, HttpContext http) => ExportAsync(from, to, http, options))
+        group.MapGet("/export/clicks", (string? from, string? to, string? format, HttpContext http) => ExportAsync(from, to, format, http, options))
             .WithName("ClickAnalyticsExportClicks")
-            .WithSummary("The raw clicks of a range of UTC days (from, to: YYYY-MM-DD, inclusive), streamed as CSV with every stored column.")
+            .WithSummary("The raw clicks of a range of UTC days (from, to: YYYY-MM-DD, inclusive) with every stored column, streamed as CSV (format=csv, the default) or another registered format (format=parquet with AddParquetExport()).")
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .Produces<byte[]>(StatusCodes.Status200OK, "application/vnd.apache.parquet")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
@@ -112,8 +113,22 @@ public static class ClickAnalyticsApiEndpointRouteBuilderExtensions
         }
     }
 
-    private static async Task<IResult> ExportAsync(string? from, string? to, HttpContext http, ClickAnalyticsApiOptions options)
+    private static async Task<IResult> ExportAsync(string? from, string? to, string? format, HttpContext http, ClickAnalyticsApiOptions options)
     {
+        format ??= "csv";
+        IClickExportFormat? writer = null;
+        if (format != "csv")
+        {
+            IClickExportFormat[] formats = [.. http.RequestServices.GetServices<IClickExportFormat>()];
+            writer = formats.FirstOrDefault(f => f.Name == format);
+            if (writer is null)
+            {
+                string known = string.Join(", ", formats.Select(f => f.Name).Prepend("csv"));
+                string hint = format == "parquet" ? " Parquet needs the ClickAnalytics.Sinks.Parquet package and AddParquetExport()." : "";
+                return Results.Problem($"Unknown export format '{format}': this host offers {known}.{hint}", statusCode: StatusCodes.Status400BadRequest);
+            }
+        }
+
         if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly first)
             || !DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly last))
         {
@@ -132,11 +147,17 @@ public static class ClickAnalyticsApiEndpointRouteBuilderExtensions
         }
 
         IClickStore store = http.RequestServices.GetRequiredService<ClickStoreSelection>().QueryStore;
-        string name = string.Create(CultureInfo.InvariantCulture, $"clicks-{first:yyyy-MM-dd}-{last:yyyy-MM-dd}.csv");
-        http.Response.ContentType = "text/csv; charset=utf-8";
+        string name = string.Create(CultureInfo.InvariantCulture, $"clicks-{first:yyyy-MM-dd}-{last:yyyy-MM-dd}.{writer?.FileExtension ?? "csv"}");
+        http.Response.ContentType = writer?.ContentType ?? "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
-        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 64 * 1024);
-        await ClickAnalyticsCsv.WriteClicksAsync(store, first, last, tenant, writer, http.RequestAborted).ConfigureAwait(false);
+        if (writer is not null)
+        {
+            await writer.WriteAsync(ClickAnalyticsCsv.ReadAsync(store, first, last, tenant, http.RequestAborted), http.Response.Body, http.RequestAborted).ConfigureAwait(false);
+            return Results.Empty;
+        }
+
+        await using var text = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 64 * 1024);
+        await ClickAnalyticsCsv.WriteClicksAsync(ClickAnalyticsCsv.ReadAsync(store, first, last, tenant, http.RequestAborted), text, http.RequestAborted).ConfigureAwait(false);
         return Results.Empty;
     }
 }

@@ -51,7 +51,7 @@ public sealed class ClickAnalyticsApiTests
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Services.AddClickAnalytics().AddDuckDb(o => o.Path = Path.Combine(_folder, "clicks.duckdb"));
+        builder.Services.AddClickAnalytics().AddDuckDb(o => o.Path = Path.Combine(_folder, "clicks.duckdb")).AddParquetExport();
         builder.Services.AddAuthentication("header").AddScheme<AuthenticationSchemeOptions, TenantHeader>("header", null);
         builder.Services.AddAuthorization(o => o.AddPolicy("analytics", p => p.RequireAuthenticatedUser()));
         _app = builder.Build();
@@ -192,6 +192,70 @@ public sealed class ClickAnalyticsApiTests
             Assert.That(lines, Has.Length.EqualTo(4), "globex's three clicks");
             Assert.That(lines.Skip(1).Select(l => l.Split(',')[Array.IndexOf(header, "tenant_id")]), Is.All.EqualTo("globex"));
             Assert.That(response.Content.Headers.ContentDisposition!.FileName, Does.Contain("clicks-2026-11-01-2026-11-03.csv"));
+        });
+    }
+
+    [Test]
+    public async Task The_raw_export_as_parquet_reads_back_in_duckdb_with_the_stored_values_and_types()
+    {
+        HttpClient client = await StartAsync(api => api.AllowAnonymous = true);
+        IClickStore store = _app!.Services.GetRequiredService<IClickStore>();
+        EnrichedClick full = Testing.Storage.ContractClicks.Full(3, Day.AddHours(2));
+        full.SetDimension("plan", "pro \"plus\"");
+        await store.WriteAsync([full], CancellationToken.None);
+
+        HttpResponseMessage response = await client.GetAsync("/analytics/export/clicks?from=2026-11-02&to=2026-11-02&format=parquet");
+        string file = Path.Combine(_folder, "export.parquet");
+        await File.WriteAllBytesAsync(file, await response.Content.ReadAsByteArrayAsync());
+        var stored = new List<StoredClick>();
+        await foreach (StoredClick click in store.ReadDayAsync(new DateOnly(2026, 11, 2), CancellationToken.None))
+        {
+            stored.Add(click);
+        }
+
+        // An independent reader: DuckDB's own Parquet reader, in a database of its own.
+        using var duck = new DuckDB.NET.Data.DuckDBConnection("Data Source=:memory:");
+        duck.Open();
+        using var command = duck.CreateCommand();
+        command.CommandText = $"SELECT * FROM read_parquet('{file}') ORDER BY event_id";
+        using var reader = command.ExecuteReader();
+        var rows = new List<Dictionary<string, object>>();
+        while (reader.Read())
+        {
+            rows.Add(Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, reader.GetValue));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/vnd.apache.parquet"));
+            Assert.That(rows, Has.Count.EqualTo(stored.Count).And.Count.EqualTo(7));
+            foreach (StoredClick click in stored)
+            {
+                Dictionary<string, object> row = rows.Single(r => (Guid)r["event_id"] == click.EventId);
+                for (int i = 0; i < ClickSchema.Columns.Count; i++)
+                {
+                    object expected = click.Values[i] is DateOnly d ? d.ToDateTime(TimeOnly.MinValue) : click.Values[i];
+                    object actual = row[ClickSchema.Columns[i].Name] is DateOnly a ? a.ToDateTime(TimeOnly.MinValue) : row[ClickSchema.Columns[i].Name];
+                    Assert.That(actual, Is.EqualTo(expected), ClickSchema.Columns[i].Name);
+                }
+
+                Assert.That(row["plan"], Is.EqualTo(click.Dimensions["plan"]));
+            }
+        });
+    }
+
+    [Test]
+    public async Task An_export_in_a_format_the_host_does_not_offer_answers_400_and_says_which_it_offers()
+    {
+        HttpClient client = await StartAsync(api => api.AllowAnonymous = true);
+
+        HttpResponseMessage response = await client.GetAsync("/analytics/export/clicks?from=2026-11-02&to=2026-11-02&format=xlsx");
+        string body = await response.Content.ReadAsStringAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(body, Does.Contain("csv, parquet"));
         });
     }
 

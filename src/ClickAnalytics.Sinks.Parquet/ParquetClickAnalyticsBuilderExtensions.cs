@@ -1,0 +1,44 @@
+using System;
+using ClickAnalytics.Sinks.Parquet;
+using ClickAnalytics.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ClickAnalytics;
+
+/// <summary>Adds Parquet to ClickAnalytics.</summary>
+public static class ParquetClickAnalyticsBuilderExtensions
+{
+    /// <summary>
+    /// Offers raw clicks as Parquet in the query API's export (<c>format=parquet</c>), with options
+    /// bound from <c>ClickAnalytics:ParquetExport</c>.
+    /// </summary>
+    public static IClickAnalyticsBuilder AddParquetExport(this IClickAnalyticsBuilder builder) => builder.AddParquetExport(section: null, configure: null);
+
+    /// <summary>Offers Parquet in the export, with options bound from <c>ClickAnalytics:ParquetExport</c> and then set by <paramref name="configure"/>.</summary>
+    public static IClickAnalyticsBuilder AddParquetExport(this IClickAnalyticsBuilder builder, Action<ParquetExportOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return builder.AddParquetExport(section: null, configure);
+    }
+
+    /// <summary>Offers Parquet in the export, with options bound from <paramref name="section"/>.</summary>
+    public static IClickAnalyticsBuilder AddParquetExport(this IClickAnalyticsBuilder builder, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return builder.AddParquetExport(section, configure: null);
+    }
+
+    private static IClickAnalyticsBuilder AddParquetExport(this IClickAnalyticsBuilder builder, IConfiguration? section, Action<ParquetExportOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddComponentOptions<ParquetExportOptions, ParquetExportOptionsValidator>(ParquetExportOptions.SectionName, section, configure);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IClickExportFormat, ParquetExportFormat>());
+        return builder;
+    }
+}
+
+[OptionsValidator]
+internal sealed partial class ParquetExportOptionsValidator : IValidateOptions<ParquetExportOptions>;
