@@ -52,6 +52,14 @@ public sealed class ClickAggregationRequest
 
     /// <summary>Whether <see cref="ClickAggregation.TotalRows"/> must be counted (it may cost a second pass).</summary>
     public bool CountRows { get; init; }
+
+    /// <summary>
+    /// Whether to also compute the metrics over all the request's clicks, not grouped, into
+    /// <see cref="ClickAggregation.Totals"/> in the same pass if the store can (ClickHouse's
+    /// <c>WITH TOTALS</c>, a grouping set). A store that cannot leaves the totals null and is asked
+    /// for them separately.
+    /// </summary>
+    public bool WithTotals { get; init; }
 }
 
 /// <summary>A UTC offset in force from an instant.</summary>
@@ -201,7 +209,8 @@ public sealed class ClickFilterGroup : ClickFilter
 /// <summary>What a store answers to a <see cref="ClickAggregationRequest"/>.</summary>
 /// <param name="Rows">The rows of the requested page, in the requested order.</param>
 /// <param name="TotalRows">How many rows there are without the limit (when counted; otherwise the number of rows returned plus the offset).</param>
-public sealed record ClickAggregation(IReadOnlyList<ClickAggregateRow> Rows, long TotalRows);
+/// <param name="Totals">The metrics over all the request's clicks when <see cref="ClickAggregationRequest.WithTotals"/> asked for them and the store computed them; otherwise null.</param>
+public sealed record ClickAggregation(IReadOnlyList<ClickAggregateRow> Rows, long TotalRows, IReadOnlyList<long>? Totals = null);
 
 /// <summary>One group.</summary>
 /// <param name="Bucket">The time bucket number (see <see cref="TimeBucket"/>); 0 without one.</param>

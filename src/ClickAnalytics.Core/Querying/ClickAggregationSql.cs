@@ -47,6 +47,17 @@ internal abstract class ClickSqlSource
     /// <summary>Whether the expression contains the value, ignoring case.</summary>
     public abstract string ContainsIgnoringCase(string expression, string value);
 
+    /// <summary>
+    /// The GROUP BY clause. With <paramref name="totals"/>, a source that can compute the ungrouped
+    /// totals in the same pass returns a clause that does and sets <paramref name="totalsColumn"/>
+    /// to an extra select expression (or empty when none is needed); otherwise it sets it to null.
+    /// </summary>
+    public virtual string GroupBy(IReadOnlyList<string> keys, bool totals, bool paged, out string? totalsColumn)
+    {
+        totalsColumn = null;
+        return " GROUP BY " + string.Join(", ", keys);
+    }
+
     /// <summary>LIMIT/OFFSET.</summary>
     public virtual string Page(int? limit, int offset) =>
         (limit is { } l ? " LIMIT " + l.ToString(CultureInfo.InvariantCulture) : offset > 0 ? " LIMIT " + long.MaxValue.ToString(CultureInfo.InvariantCulture) : "") +
@@ -122,7 +133,12 @@ internal static class ClickAggregationSql
             sql.Append(i == 0 ? "" : ", ").Append(Metric(request, request.Metrics[i], source)).Append(" AS m").Append(i.ToString(CultureInfo.InvariantCulture));
         }
 
-        AppendBody(sql, request, source, keys);
+        int selectEnd = sql.Length;
+        string? totalsColumn = AppendBody(sql, request, source, keys, request.WithTotals);
+        if (!string.IsNullOrEmpty(totalsColumn))
+        {
+            sql.Insert(selectEnd, ", " + totalsColumn + " AS t");
+        }
         if (keys.Count > 0)
         {
             sql.Append(" ORDER BY ").AppendJoin(", ", OrderKeys(request));
@@ -158,7 +174,37 @@ internal static class ClickAggregationSql
         return sql.Append(") AS groups").ToString();
     }
 
-    private static void AppendBody(StringBuilder sql, ClickAggregationRequest request, ClickSqlSource source, List<string> keys)
+    /// <summary>Whether <see cref="Select"/> of this request computes the totals too, and with which extra column (empty: none).</summary>
+    public static string? TotalsColumn(ClickAggregationRequest request, ClickSqlSource source)
+    {
+        if (!request.WithTotals)
+        {
+            return null;
+        }
+
+        var keys = new List<string>();
+        if (request.Bucket != TimeBucket.None)
+        {
+            keys.Add("b");
+        }
+
+        for (int i = 0; i < request.Dimensions.Count; i++)
+        {
+            keys.Add("d" + i.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (keys.Count == 0)
+        {
+            return null;
+        }
+
+        source.GroupBy(keys, totals: true, Paged(request), out string? column);
+        return column;
+    }
+
+    private static bool Paged(ClickAggregationRequest request) => request.Limit is not null || request.Offset > 0;
+
+    private static string? AppendBody(StringBuilder sql, ClickAggregationRequest request, ClickSqlSource source, List<string> keys, bool totals = false)
     {
         HashSet<string> columns = Columns(request).ToHashSet(StringComparer.Ordinal);
         sql.Append(" FROM ").Append(source.From(columns))
@@ -173,10 +219,13 @@ internal static class ClickAggregationSql
             sql.Append(" AND (").Append(included).Append(')');
         }
 
+        string? totalsColumn = null;
         if (keys.Count > 0)
         {
-            sql.Append(" GROUP BY ").AppendJoin(", ", keys);
+            sql.Append(source.GroupBy(keys, totals, Paged(request), out totalsColumn));
         }
+
+        return totals ? totalsColumn : null;
     }
 
     /// <summary>

@@ -157,24 +157,20 @@ internal sealed class ClickAnalyticsQueries : IClickAnalytics
     {
         long started = Stopwatch.GetTimestamp();
         bool grouped = plan.TimePosition >= 0 || plan.Dimensions.Count > 0;
-        Task<ClickAggregation> rows = _store.AggregateAsync(plan.Request(plan.Range, paged: !plan.ZeroFilled), cancellationToken);
-        Task<ClickAggregation>? totals = grouped ? _store.AggregateAsync(plan.Request(plan.Range, paged: false, grouped: false), cancellationToken) : null;
-        Task<ClickAggregation>? compared = null, comparedTotals = null;
-        if (plan.ComparisonRange is { } range)
-        {
-            compared = grouped ? _store.AggregateAsync(plan.Request(range, paged: false), cancellationToken) : null;
-            comparedTotals = _store.AggregateAsync(plan.Request(range, paged: false, grouped: false), cancellationToken);
-        }
+        ClickAggregationRequest rowsRequest = plan.Request(plan.Range, paged: !plan.ZeroFilled);
+        Task<ClickAggregation> rows = _store.AggregateAsync(rowsRequest, cancellationToken);
+        Task<ClickAggregation>? compared = plan.ComparisonRange is { } range
+            ? _store.AggregateAsync(plan.Request(range, paged: false, grouped), cancellationToken)
+            : null;
 
+        // Totals come with the rows when the store can compute them in the same pass; else apart.
         ClickAggregation answer = await rows.ConfigureAwait(false);
-        IReadOnlyList<long> total = totals is null ? Single(answer, plan) : Single(await totals.ConfigureAwait(false), plan);
+        IReadOnlyList<long> total = !grouped ? Single(answer, plan)
+            : answer.Totals ?? Single(await _store.AggregateAsync(plan.Request(plan.Range, paged: false, grouped: false), cancellationToken).ConfigureAwait(false), plan);
         ClickAggregation? comparison = compared is null ? null : await compared.ConfigureAwait(false);
-        IReadOnlyList<long>? comparisonTotal = comparedTotals is null ? null : Single(await comparedTotals.ConfigureAwait(false), plan);
-        if (plan.ComparisonRange is not null && comparison is null)
-        {
-            // Not grouped: the one row's comparison is the comparison's totals.
-            comparison = new ClickAggregation([new ClickAggregateRow(0, [], comparisonTotal!)], 1);
-        }
+        IReadOnlyList<long>? comparisonTotal = comparison is null ? null
+            : !grouped ? Single(comparison, plan)
+            : comparison.Totals ?? Single(await _store.AggregateAsync(plan.Request(plan.ComparisonRange!.Value, paged: false, grouped: false), cancellationToken).ConfigureAwait(false), plan);
 
         ClickAnalyticsResult result = Assemble(plan, answer, total, comparison, comparisonTotal);
         _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);

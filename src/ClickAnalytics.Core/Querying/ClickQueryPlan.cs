@@ -124,6 +124,7 @@ internal sealed class ClickQueryPlan
         Limit = paged ? Query.Limit : null,
         Offset = paged ? Query.Offset : 0,
         CountRows = paged,
+        WithTotals = grouped && (TimePosition >= 0 || Dimensions.Count > 0),
     };
 
     private static ResolvedRange ResolveRange(ClickAnalyticsQuery query, TimeZoneInfo zone, DateTime utcNow, int maxRangeDays, List<string> problems)

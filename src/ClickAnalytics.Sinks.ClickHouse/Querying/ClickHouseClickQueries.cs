@@ -24,8 +24,24 @@ internal sealed class ClickHouseClickQueries(ClickHouseDatabase database) : ICli
         ClickHouseSchema schema = await database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         ClickSqlSource source = ChooseSource(request, schema, database.Columns);
         var rows = new List<ClickAggregateRow>();
-        string sql = ClickAggregationSql.Select(request, source) + " FORMAT JSONEachRow";
-        await foreach (JsonElement row in database.QueryRowsAsync(sql, cancellationToken).ConfigureAwait(false))
+        long[]? totals = null;
+        IEnumerable<JsonElement> answer;
+        if (ClickAggregationSql.TotalsColumn(request, source) is not null)
+        {
+            // WITH TOTALS comes back only in the JSON format, as "totals" beside "data".
+            string json = await database.QueryTextAsync(ClickAggregationSql.Select(request, source) + " FORMAT JSON", cancellationToken).ConfigureAwait(false);
+            using JsonDocument document = JsonDocument.Parse(json);
+            answer = document.RootElement.GetProperty("data").EnumerateArray().Select(e => e.Clone()).ToList();
+            totals = document.RootElement.TryGetProperty("totals", out JsonElement sums)
+                ? Enumerable.Range(0, request.Metrics.Count).Select(i => Number(sums.GetProperty(Alias("m", i)))).ToArray()
+                : new long[request.Metrics.Count];
+        }
+        else
+        {
+            answer = await ReadAsync(ClickAggregationSql.Select(request, source) + " FORMAT JSONEachRow", cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (JsonElement row in answer)
         {
             var dimensions = new string[request.Dimensions.Count];
             for (int i = 0; i < dimensions.Length; i++)
@@ -52,7 +68,7 @@ internal sealed class ClickHouseClickQueries(ClickHouseDatabase database) : ICli
             }
         }
 
-        return new ClickAggregation(rows, total);
+        return new ClickAggregation(rows, total, totals);
     }
 
     /// <summary>
@@ -85,6 +101,17 @@ internal sealed class ClickHouseClickQueries(ClickHouseDatabase database) : ICli
         return new Source(schema, rollup: null, rawColumns);
     }
 
+    private async Task<List<JsonElement>> ReadAsync(string sql, CancellationToken cancellationToken)
+    {
+        var rows = new List<JsonElement>();
+        await foreach (JsonElement row in database.QueryRowsAsync(sql, cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
     private static string Alias(string prefix, int index) => prefix + index.ToString(CultureInfo.InvariantCulture);
 
     private static bool IsWhole(DateTime instant, long ticks) => instant.Ticks % ticks == 0;
@@ -107,6 +134,19 @@ internal sealed class ClickHouseClickQueries(ClickHouseDatabase database) : ICli
             custom && !rawColumns.Contains(name) ? "''" : name;
 
         public override string IsTrue(string column) => column + " = 1";
+
+        /// <summary>The totals come in the same pass, computed over every group whatever the limit.</summary>
+        public override string GroupBy(IReadOnlyList<string> keys, bool totals, bool paged, out string? totalsColumn)
+        {
+            string clause = base.GroupBy(keys, totals, paged, out totalsColumn);
+            if (!totals)
+            {
+                return clause;
+            }
+
+            totalsColumn = "";
+            return clause + " WITH TOTALS";
+        }
 
         public override string From(IReadOnlyCollection<string> columns) => rollup?.Table ?? ClickHouseSchema.RawTable;
 

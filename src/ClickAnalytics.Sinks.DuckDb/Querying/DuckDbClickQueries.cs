@@ -24,10 +24,13 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
         ArgumentNullException.ThrowIfNull(request);
         using DuckDBConnection connection = await database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<ClickAggregateRow>();
+        long[]? totals = null;
+        bool withTotals;
         using (DuckDBCommand command = connection.CreateCommand())
         {
             var source = new DuckDbSqlSource(command, database.DimensionColumns);
             command.CommandText = ClickAggregationSql.Select(request, source);
+            withTotals = ClickAggregationSql.TotalsColumn(request, source) is not null;
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             int first = request.Bucket == TimeBucket.None ? 0 : 1;
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -35,7 +38,7 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
                 var dimensions = new string[request.Dimensions.Count];
                 for (int i = 0; i < dimensions.Length; i++)
                 {
-                    dimensions[i] = reader.GetString(first + i);
+                    dimensions[i] = reader.IsDBNull(first + i) ? "" : reader.GetString(first + i);
                 }
 
                 var metrics = new long[request.Metrics.Count];
@@ -44,7 +47,13 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
                     metrics[i] = Convert.ToInt64(reader.GetValue(first + dimensions.Length + i), CultureInfo.InvariantCulture);
                 }
 
-                rows.Add(new ClickAggregateRow(first == 1 ? Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture) : 0, dimensions, metrics));
+                if (withTotals && Convert.ToInt64(reader.GetValue(first + dimensions.Length + metrics.Length), CultureInfo.InvariantCulture) != 0)
+                {
+                    totals = metrics;
+                    continue;
+                }
+
+                rows.Add(new ClickAggregateRow(first == 1 && !reader.IsDBNull(0) ? Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture) : 0, dimensions, metrics));
             }
         }
 
@@ -57,7 +66,13 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
             total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }
 
-        return new ClickAggregation(rows, total);
+        if (withTotals && totals is null)
+        {
+            // Grouping sets give a totals row even over no clicks; none came, so nothing matched.
+            totals = new long[request.Metrics.Count];
+        }
+
+        return new ClickAggregation(rows, total, totals);
     }
 
     /// <summary>DuckDB's spelling, with values as named parameters of one command.</summary>
@@ -84,6 +99,19 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
         }
 
         public override string IsTrue(string column) => column;
+
+        /// <summary>Unpaged, the totals come as one more grouping set, marked by <c>GROUPING(…)</c> ≠ 0.</summary>
+        public override string GroupBy(IReadOnlyList<string> keys, bool totals, bool paged, out string? totalsColumn)
+        {
+            if (!totals || paged)
+            {
+                return base.GroupBy(keys, totals, paged, out totalsColumn);
+            }
+
+            string list = string.Join(", ", keys);
+            totalsColumn = "GROUPING(" + list + ")";
+            return " GROUP BY GROUPING SETS ((" + list + "), ())";
+        }
 
         public override string From(IReadOnlyCollection<string> columns)
         {
