@@ -32,7 +32,7 @@ cat >"$work/host/Host.csproj" <<XML
     <Nullable>enable</Nullable>
     <ImplicitUsings>enable</ImplicitUsings>
     <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
-    <WarningsNotAsErrors>NU1603</WarningsNotAsErrors>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
   </PropertyGroup>
   <ItemGroup>
 $(for p in "$work"/feed/*.nupkg; do n=$(basename "$p" ".$version.nupkg"); echo "    <PackageReference Include=\"$n\" Version=\"$version\" />"; done)
@@ -42,15 +42,20 @@ XML
 cat >"$work/host/Program.cs" <<'CS'
 using ClickAnalytics;
 using ClickAnalytics.Enrichment;
+using ClickAnalytics.Querying;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddClickAnalytics().AddDuckDb(o => o.Path = Path.Combine(AppContext.BaseDirectory, "check.duckdb"));
+builder.Services.AddClickAnalytics().AddDuckDb(o => o.Path = Path.Combine(AppContext.BaseDirectory, "check.duckdb")).AddParquetExport();
 var app = builder.Build();
 app.MapGet("/{code}", (string code) => Results.Redirect("https://example.com/" + code)).TrackClicks();
+app.MapClickAnalyticsApi("/analytics", api => api.AllowAnonymous = true);
 await app.StartAsync();
 Console.WriteLine("embedded resources: " + string.Join(", ", typeof(IClickEnricher).Assembly.GetManifestResourceNames()));
+ClickAnalyticsResult answer = await app.Services.GetRequiredService<IClickAnalytics>().QueryAsync(new ClickAnalyticsQuery { Dimensions = ["time"] });
+Console.WriteLine($"query: {answer.TotalRows} days");
 await app.StopAsync();
 Console.WriteLine("pack-check: host started and stopped");
 CS
-# The build runs outside the repository, so its props and feeds do not leak in.
+# The build runs outside the repository, so its props and feeds do not leak in; warnings are
+# errors there, as in consumers that build that way.
 (cd "$work/host" && dotnet run -nologo -clp:ErrorsOnly)

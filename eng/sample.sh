@@ -31,8 +31,11 @@ url="${ASPNETCORE_URLS%%;*}"
 cat <<MSG
 The sample shortener listens on $url and keeps its clicks in $ClickAnalytics__DuckDb__Path.
   curl -X POST $url/api/links -H 'Content-Type: application/json' -d '{"url":"https://example.com","code":"hello"}'
-  curl -i $url/hello
+  # A browser's User-Agent: curl's own would be counted as a bot, and queries leave bots out.
+  curl -i -A 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' $url/hello
   curl "$url/api/links/hello/clicks"
   curl "$url/api/links/hello/clicks/recent"     # what was stored: browser, device, bot verdict, geo, referer, campaign, repeats
+  curl $url/analytics/query -H 'Content-Type: application/json' -d '{"range":"today","dimensions":["browser"],"metrics":["clicks","bots"]}'
+  (the click is counted within about a second: clicks are stored in the background)
 MSG
 exec dotnet run -c Release --no-build --project samples/ClickAnalytics.Sample.Shortener

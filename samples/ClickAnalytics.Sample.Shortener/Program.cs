@@ -63,9 +63,10 @@ app.MapPost("/api/links", (CreateLink request, LinkStore links) =>
         return Results.Problem("code must be 1-64 characters of letters, digits, '-' or '_'.", statusCode: StatusCodes.Status400BadRequest);
     }
 
-    return links.TryAdd(request.Code, url, out Link link)
+    // Re-using a code is a conscious choice: its clicks so far stay with the code, whatever the new URL.
+    return links.TryAdd(request.Code, url, out Link link, replace: request.Replace)
         ? Results.Created($"/{link.Code}", new { code = link.Code })
-        : Results.Problem($"code '{request.Code}' is taken.", statusCode: StatusCodes.Status409Conflict);
+        : Results.Problem($"code '{request.Code}' is taken (by {link.Url}); send \"replace\": true to point it elsewhere.", statusCode: StatusCodes.Status409Conflict);
 });
 
 app.MapGet("/api/links", (LinkStore links) => links.All());
@@ -130,7 +131,7 @@ static bool TryParseDay(string? value, DateOnly fallback, out DateOnly day)
 }
 
 /// <summary>Body of <c>POST /api/links</c>.</summary>
-internal sealed record CreateLink(string? Url, string? Code);
+internal sealed record CreateLink(string? Url, string? Code, bool Replace = false);
 
 internal static partial class ShortCode
 {

@@ -10,7 +10,7 @@ namespace ClickAnalytics.Sample.Shortener;
 
 /// <summary>
 /// Reads a link's latest stored clicks straight from the DuckDB file, to show what enrichment
-/// put there. A dashboard would use <c>IClickQueries</c> instead; this is for looking.
+/// put there. A dashboard would use the query API instead; this is for looking.
 /// </summary>
 public sealed class RecentClicks(IOptions<DuckDbOptions> options)
 {
@@ -39,7 +39,9 @@ public sealed class RecentClicks(IOptions<DuckDbOptions> options)
             var row = new Dictionary<string, object?>(Columns.Length, StringComparer.Ordinal);
             for (int i = 0; i < Columns.Length; i++)
             {
-                row[Columns[i]] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                object? value = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                // DuckDB keeps UTC timestamps without a zone; say it in the JSON (ISO 8601 with Z).
+                row[Columns[i]] = value is DateTime utc ? DateTime.SpecifyKind(utc, DateTimeKind.Utc) : value;
             }
 
             rows.Add(row);

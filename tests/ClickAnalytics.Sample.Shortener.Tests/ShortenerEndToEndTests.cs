@@ -91,7 +91,7 @@ public class ShortenerEndToEndTests
     }
 
     [Test]
-    public async Task Clicks_survive_a_restart_of_the_sample()
+    public async Task Links_and_their_clicks_survive_a_restart_of_the_sample()
     {
         HttpClient client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         await client.PostAsJsonAsync("/api/links", new { url = "https://example.com/r", code = "keep" });
@@ -105,11 +105,21 @@ public class ShortenerEndToEndTests
         // Stopping the host drains the buffer into the file.
         await _factory.DisposeAsync();
         _factory = CreateFactory(_folder);
-        HttpClient again = _factory.CreateClient();
-        await again.PostAsJsonAsync("/api/links", new { url = "https://example.com/r", code = "keep" });
-
+        HttpClient again = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        HttpResponseMessage redirect = await again.GetAsync("/keep");
         var days = await again.GetFromJsonAsync<List<DayClicks>>("/api/links/keep/clicks");
-        Assert.That(days!.Sum(d => d.Clicks), Is.EqualTo(5));
+        HttpResponseMessage taken = await again.PostAsJsonAsync("/api/links", new { url = "https://example.com/other", code = "keep" });
+        HttpResponseMessage replaced = await again.PostAsJsonAsync("/api/links", new { url = "https://example.com/other", code = "keep", replace = true });
+        HttpResponseMessage moved = await again.GetAsync("/keep");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(redirect.Headers.Location, Is.EqualTo(new Uri("https://example.com/r")), "the link is still there");
+            Assert.That(days!.Sum(d => d.Clicks), Is.EqualTo(5));
+            Assert.That(taken.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), "a code in use is not taken over silently");
+            Assert.That(replaced.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(moved.Headers.Location, Is.EqualTo(new Uri("https://example.com/other")));
+        });
     }
 
     [Test]

@@ -66,6 +66,7 @@ public class StoredColumnsTests
 
         Assert.Multiple(() =>
         {
+            Assert.That(first["timestamp"].GetString(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"), "ISO 8601 in UTC, with Z");
             Assert.That(first["os_family"].GetString(), Is.EqualTo("Windows"));
             Assert.That(first["device_type"].GetString(), Is.EqualTo("desktop"));
             Assert.That(first["bot_class"].GetString(), Is.EqualTo("human"));

@@ -262,6 +262,20 @@ internal sealed class RefererCatalog
 
     private static readonly (string Domain, string Medium, string Name)[] Supplement =
     [
+        // Webmail of the big providers that the referer data misses (it knows mail.live.com, not outlook.live.com).
+        ("outlook.live.com", RefererMedium.Email, "Outlook.com"),
+        ("outlook.office.com", RefererMedium.Email, "Outlook"),
+        ("outlook.office365.com", RefererMedium.Email, "Outlook"),
+        ("outlook.cloud.microsoft", RefererMedium.Email, "Outlook"),
+        ("mail.proton.me", RefererMedium.Email, "Proton Mail"),
+        ("mail.protonmail.com", RefererMedium.Email, "Proton Mail"),
+        ("mail.zoho.com", RefererMedium.Email, "Zoho Mail"),
+        ("mail.yandex.ru", RefererMedium.Email, "Yandex Mail"),
+        ("mail.yandex.com", RefererMedium.Email, "Yandex Mail"),
+        ("e.mail.ru", RefererMedium.Email, "Mail.ru"),
+        ("mail.gmx.net", RefererMedium.Email, "GMX Mail"),
+        ("navigator.gmx.net", RefererMedium.Email, "GMX Mail"),
+        ("navigator.web.de", RefererMedium.Email, "WEB.DE Mail"),
         ("x.com", RefererMedium.Social, "Twitter"),
         ("tiktok.com", RefererMedium.Social, "TikTok"),
         ("threads.net", RefererMedium.Social, "Threads"),
