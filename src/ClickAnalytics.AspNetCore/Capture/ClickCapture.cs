@@ -1,10 +1,13 @@
 using System;
+using System.Threading;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using ClickAnalytics.Buffering;
 using ClickAnalytics.Diagnostics;
 using ClickAnalytics.Enrichment;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
@@ -25,14 +28,17 @@ public sealed class ClickCapture
     private readonly ClickAnalyticsMetrics _metrics;
     private readonly TimeProvider _timeProvider;
     private readonly ClickCaptureOptions _options;
+    private readonly ILogger _logger;
+    private int _warnedForwardedFor;
 
     /// <summary>Creates a capture on the given buffer, with options already validated.</summary>
-    internal ClickCapture(IClickBufferWriter buffer, ClickAnalyticsMetrics metrics, TimeProvider timeProvider, ClickCaptureOptions options)
+    internal ClickCapture(IClickBufferWriter buffer, ClickAnalyticsMetrics metrics, TimeProvider timeProvider, ClickCaptureOptions options, ILogger logger)
     {
         _buffer = buffer;
         _metrics = metrics;
         _timeProvider = timeProvider;
         _options = options;
+        _logger = logger;
     }
 
     /// <summary>
@@ -54,7 +60,8 @@ public sealed class ClickCapture
             buffer,
             services.GetRequiredService<ClickAnalyticsMetrics>(),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetRequiredService<IOptions<ClickCaptureOptions>>().Value);
+            services.GetRequiredService<IOptions<ClickCaptureOptions>>().Value,
+            (ILogger?)services.GetService<ILoggerFactory>()?.CreateLogger<ClickCapture>() ?? NullLogger.Instance);
     }
 
     /// <summary>
@@ -73,6 +80,7 @@ public sealed class ClickCapture
             }
 
             click = Build(context, linkId, tenantId, destinationUrl, tags);
+            WarnIfForwardedForIsIgnored(context);
         }
         catch (Exception)
         {
@@ -123,6 +131,22 @@ public sealed class ClickCapture
         }
 
         TryCapture(context, linkId, tenantId, Single(context.Response.Headers.Location), tags);
+    }
+
+    /// <summary>
+    /// A request that still carries X-Forwarded-For when it reaches a tracked endpoint was not
+    /// rewritten by the forwarded-headers middleware (it is missing, its ForwardedHeaders leave
+    /// XForwardedFor out, or the proxy is not trusted), so every click gets the proxy's address:
+    /// one visitor, and real clicks marked as repeats. Said once per process, with what to do.
+    /// </summary>
+    private void WarnIfForwardedForIsIgnored(HttpContext context)
+    {
+        if (Volatile.Read(ref _warnedForwardedFor) == 0
+            && context.Request.Headers.ContainsKey("X-Forwarded-For")
+            && Interlocked.Exchange(ref _warnedForwardedFor, 1) == 0)
+        {
+            CaptureLog.ForwardedForIgnored(_logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        }
     }
 
     private ClickEvent Build(HttpContext context, string linkId, string? tenantId, string? destinationUrl, IReadOnlyDictionary<string, string>? tags)

@@ -52,7 +52,10 @@ internal sealed class ClickAnalyticsMetrics
         _failed = Meter.CreateCounter<long>("clickanalytics.clicks.failed", "{click}", "Clicks whose batch could not be stored after every retry.");
         _enrichmentErrors = Meter.CreateCounter<long>("clickanalytics.enrichment.errors", "{error}", "Enrichment stages that threw; the clicks go on without that stage's values.");
         _sinkRetries = Meter.CreateCounter<long>("clickanalytics.sink.retries", "{retry}", "Sink writes tried again after an error.");
-        _sinkWriteDuration = Meter.CreateHistogram<double>("clickanalytics.sink.write.duration", "s", "Time to write one batch to one sink.");
+        // Writes take milliseconds to seconds (a retry's backoff is not in them): the default boundaries (0, 5, 10, 25 … 10 000) would put every write in the first bucket.
+        _sinkWriteDuration = Meter.CreateHistogram<double>(
+            "clickanalytics.sink.write.duration", "s", "Time to write one batch to one sink.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _batchSize = Meter.CreateHistogram<long>("clickanalytics.batch.size", "{click}", "Clicks per processed batch.");
         Meter.CreateObservableGauge("clickanalytics.buffer.size", () => _buffer?.Count ?? 0L, "{click}", "Clicks waiting in this process's buffer.");
     }
