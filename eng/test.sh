@@ -13,28 +13,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export CLICKANALYTICS_TEST_STATE="${CLICKANALYTICS_TEST_STATE:-$(mktemp -d /tmp/clickanalytics-test.XXXXXX)}"
 configuration="${CONFIGURATION:-Release}"
 
-_apt_updated=0
-# ensure_packages BINARY PACKAGE...: installs the packages unless BINARY is already on PATH.
-ensure_packages() {
-  local binary=$1; shift
-  command -v "$binary" >/dev/null 2>&1 && return 0
-  if [ "$_apt_updated" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
-    _apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1
-  command -v "$binary" >/dev/null 2>&1
-}
+# shellcheck source=eng/lib.sh
+source eng/lib.sh
 
-# wait_for SECONDS COMMAND...: retries COMMAND until it succeeds or time is up.
-wait_for() {
-  local seconds=$1; shift
-  local end=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -ge $end ] && return 1
-    sleep 0.5
-  done
-}
+# apt needs root: say so at the top, with what is missing, instead of failing later.
+missing=$(missing_packages npm:npm redis-server:redis-server clickhouse-server:clickhouse-server curl:curl)
+if [ -n "$missing" ] && [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null 2>&1; then
+  echo "!! eng/test.sh installs$missing with apt, which needs root (or sudo). Run it as root, or install them first;" >&2
+  echo "!! until then the tests that need them fail and say why." >&2
+fi
 
 # The build embeds data from pinned npm packages, so it needs npm.
 ensure_packages npm npm || { echo "npm could not be installed; the build needs it." >&2; }
@@ -88,6 +75,10 @@ for project in tests/*/*.Tests.csproj; do
     failed=$((failed + 1))
   fi
 done
+
+# The test script itself: its ports and which servers it stops.
+echo "== test script (eng/tests/scripts.sh)"
+if bash eng/tests/scripts.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 # The packages themselves: packed, installed into a fresh host from a local feed, started.
 echo "== packages (eng/pack-check.sh)"

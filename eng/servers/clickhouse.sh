@@ -1,15 +1,17 @@
 # shellcheck shell=bash
 # ClickHouse for the integration tests, sourced by eng/test.sh (which defines ensure_packages and
-# wait_for). It runs without systemd on loopback, on fixed unusual ports, with its data, config and
-# logs under $CLICKANALYTICS_TEST_STATE/clickhouse.
+# wait_for, free_port). It runs without systemd on loopback, on free ports, with its data, config and
+# logs under $CLICKANALYTICS_TEST_STATE/clickhouse, stopped by its own pid file.
 #
 # Exports:
 #   CLICKANALYTICS_TEST_CLICKHOUSE       http://127.0.0.1:PORT (the HTTP interface the tests use)
 #   CLICKANALYTICS_TEST_CLICKHOUSE_CTL   a script taking "stop" or "start", so a test can take the
 #                                        server away under load and bring it back on the same data.
 
-CLICKHOUSE_TEST_HTTP_PORT="${CLICKHOUSE_TEST_HTTP_PORT:-28123}"
-CLICKHOUSE_TEST_TCP_PORT="${CLICKHOUSE_TEST_TCP_PORT:-29000}"
+# Free ports unless CLICKHOUSE_TEST_HTTP_PORT / CLICKHOUSE_TEST_TCP_PORT name them.
+CLICKHOUSE_TEST_HTTP_PORT="${CLICKHOUSE_TEST_HTTP_PORT:-$(free_port)}"
+CLICKHOUSE_TEST_TCP_PORT="${CLICKHOUSE_TEST_TCP_PORT:-$(free_port)}"
+while [ "$CLICKHOUSE_TEST_TCP_PORT" = "$CLICKHOUSE_TEST_HTTP_PORT" ]; do CLICKHOUSE_TEST_TCP_PORT=$(free_port); done
 
 start_clickhouse() {
   if ! ensure_packages clickhouse-server clickhouse-server clickhouse-client; then
