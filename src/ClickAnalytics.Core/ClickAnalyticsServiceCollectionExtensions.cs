@@ -60,6 +60,8 @@ public static class ClickAnalyticsServiceCollectionExtensions
             services.AddHybridCache();
             services.TryAddSingleton<IClickAnalytics, ClickAnalyticsQueries>();
 
+            services.AddHealthChecks().AddCheck<ProcessorHealthCheck>(ProcessorHealthCheck.Name, tags: ["clickanalytics"]);
+
             services.AddUserAgentEnrichment();
             services.AddStandardEnrichment();
         }

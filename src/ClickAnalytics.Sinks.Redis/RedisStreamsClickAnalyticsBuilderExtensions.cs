@@ -5,6 +5,7 @@ using ClickAnalytics.Diagnostics;
 using ClickAnalytics.Enrichment;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -81,6 +82,7 @@ public static class RedisStreamsClickAnalyticsBuilderExtensions
             services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<RedisStreamMonitor>());
             services.TryAddSingleton(static sp => new RedisStreamsHealthCheck(
                 sp.GetRequiredService<RedisStreamMonitor>(), sp.GetRequiredService<IOptions<RedisStreamsOptions>>()));
+            services.AddHealthChecks().AddCheck<RedisStreamsHealthCheck>("clickanalytics-redis", tags: ["clickanalytics", "buffer"]);
         }
 
         return builder.UseRedisSharedState();

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
+using System.Threading;
 using ClickAnalytics.Buffering;
 
 namespace ClickAnalytics.Diagnostics;
@@ -69,9 +70,18 @@ internal sealed class ClickAnalyticsMetrics
     /// <summary>Counts a click taken by the buffer.</summary>
     public void Captured() => _captured.Add(1);
 
+    /// <summary>Clicks lost in the last minutes, for the processor's health check.</summary>
+    public RecentCounts RecentDrops { get; } = new();
+
+    /// <summary>Clicks whose batch failed in the last minutes, for the processor's health check.</summary>
+    public RecentCounts RecentFailures { get; } = new();
+
     /// <summary>Counts lost clicks with their reason (see <see cref="DropReason"/>).</summary>
-    public void Dropped(long count, string reason) =>
+    public void Dropped(long count, string reason)
+    {
         _dropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
+        RecentDrops.Add(count, reason);
+    }
 
     /// <summary>Counts stored clicks.</summary>
     public void Processed(long count, long batchSize)
@@ -81,8 +91,11 @@ internal sealed class ClickAnalyticsMetrics
     }
 
     /// <summary>Counts clicks that could not be stored.</summary>
-    public void Failed(long count, string errorType) =>
+    public void Failed(long count, string errorType)
+    {
         _failed.Add(count, new KeyValuePair<string, object?>("error.type", errorType));
+        RecentFailures.Add(count, errorType);
+    }
 
     /// <summary>Counts an enrichment stage that threw.</summary>
     public void EnrichmentError(string stage) =>
@@ -98,4 +111,56 @@ internal sealed class ClickAnalyticsMetrics
             duration.TotalSeconds,
             new KeyValuePair<string, object?>("sink", sink),
             new KeyValuePair<string, object?>("outcome", success ? "success" : "failure"));
+}
+
+/// <summary>
+/// Counts per minute over the last few minutes (a ring of minute buckets), and the last reason
+/// seen: enough for a health check to say "120 clicks dropped in the last 5 minutes (buffer_full)".
+/// </summary>
+internal sealed class RecentCounts
+{
+    private const int Minutes = 6;
+    private readonly long[] _minute = new long[Minutes];
+    private readonly long[] _count = new long[Minutes];
+    private readonly Lock _lock = new();
+    private string? _lastReason;
+
+    /// <summary>The clock, in minutes; the system's unless a test sets another.</summary>
+    internal Func<long> Now { get; set; } = static () => Environment.TickCount64 / 60_000;
+
+    public void Add(long count, string reason)
+    {
+        long now = Now();
+        lock (_lock)
+        {
+            int slot = (int)(now % Minutes);
+            if (_minute[slot] != now)
+            {
+                _minute[slot] = now;
+                _count[slot] = 0;
+            }
+
+            _count[slot] += count;
+            _lastReason = reason;
+        }
+    }
+
+    /// <summary>The total over the last <paramref name="minutes"/> minutes (at most 5), and the last reason.</summary>
+    public (long Count, string? LastReason) Last(int minutes)
+    {
+        long now = Now();
+        lock (_lock)
+        {
+            long total = 0;
+            for (int i = 0; i < Minutes; i++)
+            {
+                if (now - _minute[i] < Math.Min(minutes, Minutes - 1) && _count[i] > 0)
+                {
+                    total += _count[i];
+                }
+            }
+
+            return (total, total > 0 ? _lastReason : null);
+        }
+    }
 }

@@ -5,7 +5,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics.Querying;
 using Microsoft.Extensions.Configuration;
+using ClickAnalytics.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -50,6 +52,14 @@ internal static class ClickStoreRegistration
             services.TryAddSingleton<ClickStoreSelection>();
             services.TryAddSingleton<IClickQueries>(static sp => sp.GetRequiredService<ClickStoreSelection>().QueryStore.Queries);
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClickStoreInitializer>());
+            // "ClickAnalytics:DuckDb" → "clickanalytics-duckdb".
+            string name = "clickanalytics-" + defaultSection[(defaultSection.LastIndexOf(':') + 1)..].ToLowerInvariant();
+            services.AddHealthChecks().Add(new HealthCheckRegistration(
+                name,
+                static sp => new StoreHealthCheck(sp.GetRequiredService<TStore>(), sp.GetRequiredService<TimeProvider>()),
+                failureStatus: null,
+                tags: ["clickanalytics", "store"],
+                timeout: TimeSpan.FromSeconds(10)));
         }
 
         return builder;

@@ -59,7 +59,7 @@ public sealed class ClickAnalyticsCacheTests
     {
         var (analytics, store, _, _, provider) = Create();
         using var _ = provider;
-        using var hits = new MetricCollector<long>(provider.GetRequiredService<Diagnostics.ClickAnalyticsMetrics>().Meter, "clickanalytics.query.cache.hits");
+        using var hits = new MetricCollector<long>(provider.GetRequiredService<ClickAnalytics.Diagnostics.ClickAnalyticsMetrics>().Meter, "clickanalytics.query.cache.hits");
 
         ClickAnalyticsResult first = await analytics.QueryAsync(Yesterday());
         int calls = store.Calls;
