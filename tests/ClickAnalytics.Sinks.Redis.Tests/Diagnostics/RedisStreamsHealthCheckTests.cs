@@ -19,6 +19,21 @@ namespace ClickAnalytics.Sinks.Redis.Tests.Diagnostics;
 public sealed class RedisStreamsHealthCheckTests
 {
     [Test]
+    public async Task UseRedisStreams_registers_the_check_so_a_hosts_health_endpoint_reports_the_buffer()
+    {
+        string stream = RedisTestServer.UniqueStream("registered");
+        await using RedisPipeline pipeline = await RedisPipeline.StartAsync(RedisTestServer.Configuration, stream, pipeline: o => o.ProcessingEnabled = false);
+
+        HealthReport report = await pipeline.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Entries.Keys, Is.SupersetOf(new[] { "clickanalytics-processor", "clickanalytics-redis" }));
+            Assert.That(report.Entries["clickanalytics-redis"].Status, Is.EqualTo(HealthStatus.Healthy), report.Entries["clickanalytics-redis"].Description);
+        });
+    }
+
+    [Test]
     public async Task Healthy_while_the_group_keeps_up_and_degraded_when_its_lag_passes_the_limit_and_the_gauges_say_the_same()
     {
         string stream = RedisTestServer.UniqueStream("health");
