@@ -52,6 +52,7 @@ internal static class ClickStoreRegistration
             services.TryAddSingleton<ClickStoreSelection>();
             services.TryAddSingleton<IClickQueries>(static sp => sp.GetRequiredService<ClickStoreSelection>().QueryStore.Queries);
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClickStoreInitializer>());
+            services.AddSingleton(new ClickStoreSection(typeof(TStore), defaultSection));
             // "ClickAnalytics:DuckDb" → "clickanalytics-duckdb".
             string name = "clickanalytics-" + defaultSection[(defaultSection.LastIndexOf(':') + 1)..].ToLowerInvariant();
             services.AddHealthChecks().Add(new HealthCheckRegistration(
@@ -101,13 +102,28 @@ internal sealed class ClickStoreSelection(IEnumerable<IClickStore> stores, IOpti
 /// Creates every store's schema when the host starts (so a bad path or connection string fails the
 /// start, not the first click) and checks which store answers queries.
 /// </summary>
-internal sealed class ClickStoreInitializer(IEnumerable<IClickStore> stores, ClickStoreSelection selection) : IHostedService
+internal sealed class ClickStoreInitializer(IEnumerable<IClickStore> stores, IEnumerable<ClickStoreSection> sections, ClickStoreSelection selection) : IHostedService
 {
+    /// <summary>
+    /// Opens every store; a store that cannot start stops the host with a message that names the
+    /// store, the step and the options to look at, with the store's own error inside.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (IClickStore store in stores)
         {
-            await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                string section = sections.FirstOrDefault(s => s.Store == store.GetType())?.Section ?? "its configuration section";
+                throw new InvalidOperationException(
+                    $"The {store.Name} store could not start: opening it and creating or updating its schema failed: {ex.Message} " +
+                    $"Check its options ({section}, or the section the host bound instead) and that what they point at is reachable and writable.",
+                    ex);
+            }
         }
 
         _ = selection.QueryStore;
@@ -115,3 +131,6 @@ internal sealed class ClickStoreInitializer(IEnumerable<IClickStore> stores, Cli
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>The configuration section a store's options come from by default, for start-up messages.</summary>
+internal sealed record ClickStoreSection(Type Store, string Section);

@@ -51,3 +51,28 @@ public sealed class ClickHouseHealthCheckTests : DatabaseTest
         });
     }
 }
+
+/// <summary>A server that is not there stops the host's start with a message that names the store and its options.</summary>
+[TestFixture]
+public sealed class ClickHouseStartFailureTests
+{
+    [Test]
+    public async Task A_server_that_is_down_at_start_names_the_store_the_step_and_the_options()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Services.AddClickAnalytics().AddClickHouse(o =>
+        {
+            o.ConnectionString = $"Host=127.0.0.1;Port={port};Protocol=http;Username=default";
+            o.LegacyServerCompatibility = true;
+        });
+        using Microsoft.Extensions.Hosting.IHost host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.That(error!.Message, Does.Contain("The clickhouse store could not start").And.Contain("ClickAnalytics:ClickHouse").And.Contain("schema"));
+    }
+}
