@@ -60,6 +60,7 @@ public static class ClickAnalyticsServiceCollectionExtensions
             services.AddHybridCache();
             services.TryAddSingleton<IClickAnalytics, ClickAnalyticsQueries>();
 
+            services.AddHostedService<SettingsCheck>();
             services.AddHealthChecks().AddCheck<ProcessorHealthCheck>(ProcessorHealthCheck.Name, tags: ["clickanalytics"]);
 
             services.AddUserAgentEnrichment();

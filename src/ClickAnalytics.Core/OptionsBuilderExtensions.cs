@@ -20,8 +20,15 @@ internal static class ClickAnalyticsOptionsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(sectionPath);
+        builder.Services.AddSingleton(new SettingsSection(sectionPath, typeof(TOptions)));
         return builder.Configure<IServiceProvider>((options, services) =>
-            services.GetService<IConfiguration>()?.GetSection(sectionPath).Bind(options));
+        {
+            if (services.GetService<IConfiguration>()?.GetSection(sectionPath) is { } section)
+            {
+                SettingsCheck.ThrowOnInvalidEnumValues(section, typeof(TOptions));
+                section.Bind(options);
+            }
+        });
     }
 
     /// <summary>
