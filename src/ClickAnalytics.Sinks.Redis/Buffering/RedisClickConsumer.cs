@@ -43,6 +43,7 @@ internal sealed class RedisClickConsumer : IClickBufferReader
     private readonly RedisValue _group;
     private readonly TimeSpan _claimInterval;
     private readonly ResiliencePipeline _readRetry;
+    private readonly RepeatedFailures _readFailures;
 
     /// <summary>Longest wait between two reads while Redis fails.</summary>
     private static readonly TimeSpan ReadRetryMaxDelay = TimeSpan.FromSeconds(5);
@@ -73,6 +74,7 @@ internal sealed class RedisClickConsumer : IClickBufferReader
         ConsumerName = string.IsNullOrEmpty(_options.ConsumerName) ? UniqueConsumerName() : _options.ConsumerName;
         TimeSpan half = _options.ClaimIdleTime / 2;
         _claimInterval = half > _options.PollInterval ? half : _options.PollInterval;
+        _readFailures = new RepeatedFailures(timeProvider, TimeSpan.FromMinutes(1));
         _readRetry = ClickRetry.Create(ClickRetry.Forever, _options.PollInterval, ReadRetryMaxDelay, timeProvider, OnReadRetryAsync);
     }
 
@@ -96,6 +98,12 @@ internal sealed class RedisClickConsumer : IClickBufferReader
                 static (state, token) => state.Consumer.ReadOnceAsync(state.MaxSize, state.MaxWait, token),
                 (Consumer: this, MaxSize: maxSize, MaxWait: maxWait),
                 cancellationToken).ConfigureAwait(false);
+            (long failures, TimeSpan outage) = _readFailures.Recovered();
+            if (failures > 0)
+            {
+                RedisLog.ReadRecovered(_logger, _options.StreamKey, failures, outage);
+            }
+
             if (batch is not null)
             {
                 return batch;
@@ -136,8 +144,22 @@ internal sealed class RedisClickConsumer : IClickBufferReader
 
     private ValueTask OnReadRetryAsync(OnRetryArguments<object> retry)
     {
-        RedisLog.ReadFailed(_logger, retry.Outcome.Exception!, _options.StreamKey, retry.RetryDelay);
+        ReadFailed(retry.Outcome.Exception!, retry.RetryDelay);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The first failure of an outage with its stack, then one summary line a minute.</summary>
+    private void ReadFailed(Exception error, TimeSpan delay)
+    {
+        switch (_readFailures.Failed(out long failures))
+        {
+            case FailureLog.First:
+                RedisLog.ReadFailed(_logger, error, _options.StreamKey, delay);
+                break;
+            case FailureLog.Summary:
+                RedisLog.ReadStillFailing(_logger, _options.StreamKey, failures, error.GetType().Name, error.Message);
+                break;
+        }
     }
 
     public async ValueTask AcknowledgeAsync(ClickBatch batch, CancellationToken cancellationToken)
@@ -175,7 +197,7 @@ internal sealed class RedisClickConsumer : IClickBufferReader
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 // Still pending: the next claim finds them over the limit and dead-letters them then.
-                RedisLog.ReadFailed(_logger, ex, _options.StreamKey, _options.ClaimIdleTime);
+                ReadFailed(ex, _options.ClaimIdleTime);
             }
         }
 

@@ -41,6 +41,7 @@ internal sealed class RedisClickProducer : ExternalBufferProducer
     private readonly RedisStreamsMetrics _redisMetrics;
     private readonly ILogger _logger;
     private readonly RedisKey[] _stream;
+    private readonly RepeatedFailures _failures;
 
     public RedisClickProducer(
         RedisConnection connection,
@@ -57,6 +58,7 @@ internal sealed class RedisClickProducer : ExternalBufferProducer
         _redisMetrics = redisMetrics;
         _logger = logger;
         _stream = [_options.StreamKey];
+        _failures = new RepeatedFailures(timeProvider, TimeSpan.FromMinutes(1));
         redisMetrics.Observe(this);
     }
 
@@ -84,10 +86,25 @@ internal sealed class RedisClickProducer : ExternalBufferProducer
 
     protected override void OnSent(int count) => _redisMetrics.Sent(count);
 
-    protected override void OnSendFailed(Exception error, int count, TimeSpan delay) =>
-        RedisLog.ProduceFailed(_logger, error, count, _options.StreamKey, delay, _options.LocalQueueCapacity);
+    /// <summary>The first failure of an outage with its stack, then one summary line a minute.</summary>
+    protected override void OnSendFailed(Exception error, int count, TimeSpan delay)
+    {
+        switch (_failures.Failed(out long failures))
+        {
+            case FailureLog.First:
+                RedisLog.ProduceFailed(_logger, error, count, _options.StreamKey, delay, _options.LocalQueueCapacity);
+                break;
+            case FailureLog.Summary:
+                RedisLog.ProduceStillFailing(_logger, _options.StreamKey, failures, error.GetType().Name, error.Message);
+                break;
+        }
+    }
 
-    protected override void OnRecovered() => RedisLog.ProduceRecovered(_logger, _options.StreamKey);
+    protected override void OnRecovered()
+    {
+        _failures.Recovered();
+        RedisLog.ProduceRecovered(_logger, _options.StreamKey);
+    }
 
     protected override void OnNotDrained(long count) => RedisLog.ProducerNotDrained(_logger, count);
 }

@@ -35,6 +35,7 @@ internal sealed class RedisStreamMonitor : IHostedService, IAsyncDisposable
     private readonly RedisStreamsOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly RepeatedFailures _failures;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private int _stopped;
@@ -45,6 +46,7 @@ internal sealed class RedisStreamMonitor : IHostedService, IAsyncDisposable
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
+        _failures = new RepeatedFailures(timeProvider, TimeSpan.FromMinutes(1));
         metrics.Observe(this);
     }
 
@@ -110,10 +112,18 @@ internal sealed class RedisStreamMonitor : IHostedService, IAsyncDisposable
             try
             {
                 await RefreshAsync().ConfigureAwait(false);
+                _failures.Recovered();
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                RedisLog.MonitorFailed(_logger, ex, _options.StreamKey);
+                // The producer and consumer say that Redis is down; the monitor adds one line per outage.
+                if (_failures.Failed(out _) == FailureLog.First)
+                {
+                    RedisLog.MonitorFailed(_logger, ex, _options.StreamKey);
+                }
+
+                await Task.Delay(_options.MonitorInterval, _timeProvider, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
             }
 
             await Task.Delay(_options.MonitorInterval, _timeProvider, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

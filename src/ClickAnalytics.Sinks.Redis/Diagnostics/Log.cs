@@ -38,4 +38,13 @@ internal static partial class RedisLog
 
     [LoggerMessage(109, LogLevel.Warning, "The Redis producer stopped with {Count} click(s) not sent; they are counted as dropped.")]
     public static partial void ProducerNotDrained(ILogger logger, long count);
+
+    [LoggerMessage(110, LogLevel.Warning, "Sending to Redis stream {Stream} still fails: {Failures} more failure(s) since the last line, the last {ErrorType}: {Error}.")]
+    public static partial void ProduceStillFailing(ILogger logger, string stream, long failures, string errorType, string error);
+
+    [LoggerMessage(111, LogLevel.Warning, "Reading Redis stream {Stream} still fails: {Failures} more failure(s) since the last line, the last {ErrorType}: {Error}.")]
+    public static partial void ReadStillFailing(ILogger logger, string stream, long failures, string errorType, string error);
+
+    [LoggerMessage(112, LogLevel.Information, "Reading Redis stream {Stream} works again after {Failures} failure(s) over {Duration}.")]
+    public static partial void ReadRecovered(ILogger logger, string stream, long failures, TimeSpan duration);
 }

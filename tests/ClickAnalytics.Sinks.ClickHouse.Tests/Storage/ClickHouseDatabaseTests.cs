@@ -100,7 +100,11 @@ public sealed class ClickHouseDatabaseTests : DatabaseTest
         await using ServiceProvider provider = services.BuildServiceProvider();
 
         IHostedService initializer = provider.GetServices<IHostedService>().Last();
-        Assert.That(async () => await initializer.StartAsync(CancellationToken.None), Throws.InstanceOf<ClickHouseServerException>());
+        Assert.That(
+            async () => await initializer.StartAsync(CancellationToken.None),
+            Throws.InstanceOf<InvalidOperationException>()
+                .With.Message.Contain("The clickhouse store could not start").And.Message.Contain("doesn't exist")
+                .And.InnerException.InstanceOf<ClickHouseServerException>());
     }
 
     [Test]

@@ -37,7 +37,8 @@ internal sealed class RedisPipeline : IAsyncDisposable
         string stream,
         Action<ClickAnalyticsOptions>? pipeline = null,
         Action<RedisStreamsOptions>? redis = null,
-        CollectingSink? sink = null)
+        CollectingSink? sink = null,
+        Action<IServiceCollection>? services = null)
     {
         sink ??= new CollectingSink();
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -63,6 +64,7 @@ internal sealed class RedisPipeline : IAsyncDisposable
                 redis?.Invoke(o);
             })
             .UseRedisSharedState(o => o.KeyPrefix = stream + ":");
+        services?.Invoke(builder.Services);
         IHost host = builder.Build();
         await host.StartAsync();
         return new RedisPipeline(host, sink);
