@@ -17,7 +17,7 @@ public sealed class OutageLogTests
     {
         string stream = RedisTestServer.UniqueStream("outage-log");
         await using RedisPipeline pipeline = await RedisPipeline.StartAsync(
-            "127.0.0.1:1,connectTimeout=200,abortConnect=false", stream, services: s => s.AddFakeLogging());
+            "127.0.0.1:1,connectTimeout=200,abortConnect=false", stream, pipeline: o => o.ShutdownTimeout = TimeSpan.FromSeconds(2), services: s => s.AddFakeLogging());
         FakeLogCollector logs = pipeline.Services.GetRequiredService<FakeLogCollector>();
         await pipeline.ProduceAsync(FullClicks.Many(5));
 
@@ -25,6 +25,10 @@ public sealed class OutageLogTests
         // Retries come every 20-200 ms: a few seconds are dozens of them.
         await Task.Delay(TimeSpan.FromSeconds(3));
         FakeLogRecord[] records = logs.GetSnapshot().Where(r => r.Category?.Contains("Redis", StringComparison.Ordinal) == true).ToArray();
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await pipeline.StopAsync();
+        TimeSpan stopped = stopping.Elapsed;
+        FakeLogRecord? lost = logs.GetSnapshot().SingleOrDefault(r => r.Id.Id == 109);
 
         Assert.Multiple(() =>
         {
@@ -32,6 +36,9 @@ public sealed class OutageLogTests
             Assert.That(records.Single(r => r.Id.Id == 101).Exception, Is.Not.Null, "with the exception");
             Assert.That(records.Count(r => r.Id.Id == 104), Is.LessThanOrEqualTo(1), "one line for the consumer's outage");
             Assert.That(records, Has.Length.LessThan(10), string.Join("\n", records.Select(r => r.Message)));
+            Assert.That(lost?.Message, Does.Contain("stopped with 5 click(s) not sent"), "the last word says what was lost");
+            // Bounded by ShutdownTimeout (2 s), plus the host's own stop of everything else.
+            Assert.That(stopped, Is.LessThan(TimeSpan.FromSeconds(6)), $"stopping took {stopped}");
         });
     }
 }

@@ -86,6 +86,9 @@ internal sealed class RedisPipeline : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the host (disposing afterwards stops nothing more).</summary>
+    public Task StopAsync() => _host.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync();
