@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -108,6 +109,27 @@ public sealed class StandardEnrichmentTests
 
         var error = Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<GeoOptions>>().Value);
         Assert.That(error!.Message, Does.Contain("/nonexistent/GeoLite2-City.mmdb"));
+    }
+
+    [Test]
+    public void A_geo_database_that_is_not_a_maxmind_file_fails_at_start_like_a_missing_one()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "clickanalytics-corrupt-" + Guid.NewGuid().ToString("N") + ".mmdb");
+        File.WriteAllBytes(path, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 7))]);
+        try
+        {
+            var services = new ServiceCollection();
+            services.AddClickAnalytics();
+            services.Configure<GeoOptions>(o => o.DatabasePath = path);
+            using ServiceProvider provider = services.BuildServiceProvider();
+
+            var error = Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<GeoOptions>>().Value);
+            Assert.That(error!.Message, Does.Contain("ClickAnalytics:Geo:DatabasePath").And.Contain("not a MaxMind database"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Test]

@@ -56,7 +56,11 @@ internal sealed partial class GeoOptionsAnnotationsValidator : IValidateOptions<
 [OptionsValidator]
 internal sealed partial class RepeatOptionsValidator : IValidateOptions<RepeatOptions>;
 
-/// <summary>A configured database that does not exist is a typo; it fails at start, not silently later.</summary>
+/// <summary>
+/// A configured database that does not exist, or is not a MaxMind database (truncated, another
+/// format), fails the start: both are mistakes in the configuration, not conditions to run with.
+/// A file replaced by a bad one while running keeps the previous file in use instead.
+/// </summary>
 internal sealed class GeoOptionsValidator : IValidateOptions<GeoOptions>
 {
     public ValidateOptionsResult Validate(string? name, GeoOptions options)
@@ -76,9 +80,24 @@ internal sealed class GeoOptionsValidator : IValidateOptions<GeoOptions>
 
     private static void Check(string? path, string option, List<string> failures)
     {
-        if (!string.IsNullOrWhiteSpace(path) && !File.Exists(path))
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return;
+        }
+
+        if (!File.Exists(path))
         {
             failures.Add($"ClickAnalytics:Geo:{option} points to '{path}', which does not exist.");
+            return;
+        }
+
+        try
+        {
+            GeoDatabaseFile.Open(path).Retire();
+        }
+        catch (Exception ex)
+        {
+            failures.Add($"ClickAnalytics:Geo:{option} points to '{path}', which is not a MaxMind database ({ex.Message}).");
         }
     }
 }
