@@ -39,6 +39,7 @@ builder.Services.AddOpenApi();   // the query API describes itself at /openapi/v
 var app = builder.Build();
 app.UseForwardedHeaders();
 app.MapOpenApi();
+app.MapHealthChecks("/health");   // the processor, the store (and Redis) report here
 
 // The query API (POST /analytics/query, /analytics/query.csv, GET /analytics/export/clicks).
 // The sample has no users, so it serves the API to anyone; a real host names its policy

@@ -146,6 +146,7 @@ public class ShortenerEndToEndTests
         string body = await answer.Content.ReadAsStringAsync();
         string csv = await (await client.PostAsJsonAsync("/analytics/query.csv", query)).Content.ReadAsStringAsync();
         string openApi = await client.GetStringAsync("/openapi/v1.json");
+        string health = await client.GetStringAsync("/health");
         HttpResponseMessage farFuture = await client.GetAsync("/api/links/q/clicks?from=9999-12-31&to=9999-12-31");
 
         Assert.Multiple(() =>
@@ -154,6 +155,7 @@ public class ShortenerEndToEndTests
             Assert.That(body, Does.Contain("{\"dimensions\":[\"Chrome\"],\"metrics\":[2]").And.Contain("{\"dimensions\":[\"Firefox\"],\"metrics\":[1]"));
             Assert.That(csv, Is.EqualTo("browser,clicks\r\nChrome,2\r\nFirefox,1\r\n"));
             Assert.That(openApi, Does.Contain("/analytics/query"));
+            Assert.That(health, Is.EqualTo("Healthy"), "the processor and the DuckDB store report");
             Assert.That(farFuture.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a range past the last day the stores keep is a bad request, not a 500");
         });
     }

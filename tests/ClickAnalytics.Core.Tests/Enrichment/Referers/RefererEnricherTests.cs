@@ -40,6 +40,8 @@ public sealed class RefererEnricherTests
     [TestCase("https://outlook.office365.com/owa/", "outlook.office365.com", RefererMedium.Email, "Outlook", "")]
     [TestCase("https://mail.aol.com/webmail-std/en-us/suite", "mail.aol.com", RefererMedium.Email, "AOL Mail", "")]
     [TestCase("https://mail.proton.me/u/0/inbox", "mail.proton.me", RefererMedium.Email, "Proton Mail", "")]
+    [TestCase("https://mail.yandex.ru/?uid=1#inbox", "mail.yandex.ru", RefererMedium.Email, "Yandex Mail", "")]
+    [TestCase("https://e.mail.ru/inbox/", "e.mail.ru", RefererMedium.Email, "Mail.ru", "")]
     [TestCase("https://mail.yahoo.com/d/folders/1", "mail.yahoo.com", RefererMedium.Email, "Yahoo! Mail", "")]
     [TestCase("https://support.google.com/answer/1", "support.google.com", RefererMedium.Unknown, "Google", "")]
     [TestCase("https://example.org/blog/post", "example.org", RefererMedium.Unknown, "", "")]
