@@ -31,6 +31,42 @@ public static class ParquetClickAnalyticsBuilderExtensions
         return builder.AddParquetExport(section, configure: null);
     }
 
+    /// <summary>
+    /// Moves days of raw clicks older than <see cref="ParquetArchiveOptions.RawRetentionDays"/> from
+    /// the query store to verified Parquet files under <see cref="ParquetArchiveOptions.Folder"/>
+    /// (options from <c>ClickAnalytics:Archive</c>): a hosted job, and <see cref="IClickArchive"/> to
+    /// run it on demand.
+    /// </summary>
+    public static IClickAnalyticsBuilder AddParquetArchive(this IClickAnalyticsBuilder builder) => builder.AddParquetArchive(section: null, configure: null);
+
+    /// <summary>Adds the archive with options from <c>ClickAnalytics:Archive</c>, then set by <paramref name="configure"/>.</summary>
+    public static IClickAnalyticsBuilder AddParquetArchive(this IClickAnalyticsBuilder builder, Action<ParquetArchiveOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return builder.AddParquetArchive(section: null, configure);
+    }
+
+    /// <summary>Adds the archive with options bound from <paramref name="section"/>.</summary>
+    public static IClickAnalyticsBuilder AddParquetArchive(this IClickAnalyticsBuilder builder, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return builder.AddParquetArchive(section, configure: null);
+    }
+
+    private static IClickAnalyticsBuilder AddParquetArchive(this IClickAnalyticsBuilder builder, IConfiguration? section, Action<ParquetArchiveOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddComponentOptions<ParquetArchiveOptions, ParquetArchiveOptionsValidator>(ParquetArchiveOptions.SectionName, section, configure);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<IClickArchive>(static sp => new ClickArchive(
+            sp.GetRequiredService<ClickStoreSelection>().QueryStore,
+            sp.GetRequiredService<IOptions<ParquetArchiveOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ClickArchive>>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ClickArchiveService>());
+        return builder;
+    }
+
     private static IClickAnalyticsBuilder AddParquetExport(this IClickAnalyticsBuilder builder, IConfiguration? section, Action<ParquetExportOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -39,6 +75,9 @@ public static class ParquetClickAnalyticsBuilderExtensions
         return builder;
     }
 }
+
+[OptionsValidator]
+internal sealed partial class ParquetArchiveOptionsValidator : IValidateOptions<ParquetArchiveOptions>;
 
 [OptionsValidator]
 internal sealed partial class ParquetExportOptionsValidator : IValidateOptions<ParquetExportOptions>;

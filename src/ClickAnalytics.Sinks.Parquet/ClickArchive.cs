@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using ClickAnalytics.Storage;
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ClickAnalytics.Sinks.Parquet;
+
+/// <summary>Moves days of raw clicks past their retention from the hot store to verified Parquet files.</summary>
+public interface IClickArchive
+{
+    /// <summary>
+    /// Archives every stored day older than the retention: writes it, verifies it, records it in the
+    /// manifest and only then drops it from the hot store. Safe to run again at any point.
+    /// </summary>
+    Task<IReadOnlyList<ArchivedDay>> ArchiveDueDaysAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The days the manifest records as archived.</summary>
+    Task<IReadOnlyList<ArchivedDay>> ListAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>One archived day, as the manifest records it.</summary>
+/// <param name="Day">The UTC day.</param>
+/// <param name="Rows">Clicks in its file.</param>
+/// <param name="Checksum">Order-independent checksum of its event ids (hex).</param>
+/// <param name="File">The file, relative to the archive folder.</param>
+/// <param name="Bytes">The file's size.</param>
+/// <param name="ArchivedAt">When it was verified.</param>
+public sealed record ArchivedDay(DateOnly Day, long Rows, string Checksum, string File, long Bytes, DateTimeOffset ArchivedAt);
+
+/// <summary>
+/// The archive job. For a day past the window it reads the day from the hot store, writes one
+/// Parquet file (hive layout, the <c>date</c> column left to the folder name) under a temporary
+/// name, renames it into place, reads it back with DuckDB (row count and checksum of the event ids
+/// must equal the hot store's), records the day in the manifest, and only then drops the day. A
+/// run cut off anywhere leaves either no manifest entry (the day is written again, replacing the
+/// file) or an entry whose day is then dropped: nothing is lost and nothing is archived twice.
+/// </summary>
+internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetArchiveOptions> options, TimeProvider time, ILogger<ClickArchive> logger) : IClickArchive
+{
+    private static readonly IReadOnlySet<string> PartitionColumns = new HashSet<string>(StringComparer.Ordinal) { "date" };
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private string Root => Path.GetFullPath(options.Value.Folder);
+
+    private string ManifestPath => Path.Combine(Root, "clicks", "_manifest.json");
+
+    public async Task<IReadOnlyList<ArchivedDay>> ArchiveDueDaysAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            DateOnly today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+            DateOnly firstKept = today.AddDays(1 - options.Value.RawRetentionDays);
+            Dictionary<DateOnly, ArchivedDay> manifest = await ReadManifestAsync(cancellationToken).ConfigureAwait(false);
+            var archived = new List<ArchivedDay>();
+            foreach (StoredDay stored in await store.ListDaysAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (stored.Day >= firstKept)
+                {
+                    continue;
+                }
+
+                if (!manifest.TryGetValue(stored.Day, out ArchivedDay? day))
+                {
+                    day = await ArchiveDayAsync(stored.Day, cancellationToken).ConfigureAwait(false);
+                    manifest[day.Day] = day;
+                    await WriteManifestAsync(manifest, cancellationToken).ConfigureAwait(false);
+                    archived.Add(day);
+                }
+
+                // Verified and recorded (now or by a run cut off before this step): the hot copy can go.
+                await store.DropDayAsync(stored.Day, cancellationToken).ConfigureAwait(false);
+                Log.DayDropped(logger, stored.Day, day.Rows, day.File);
+            }
+
+            return archived;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<ArchivedDay>> ListAsync(CancellationToken cancellationToken = default) =>
+        [.. (await ReadManifestAsync(cancellationToken).ConfigureAwait(false)).Values.OrderBy(d => d.Day)];
+
+    private async Task<ArchivedDay> ArchiveDayAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        string relative = Path.Combine("clicks", "date=" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "part-00000.parquet");
+        string final = Path.Combine(Root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+        string temporary = final + ".tmp";
+        var hot = new IdChecksum();
+        long rows;
+        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        {
+            rows = await ParquetClickFile.WriteAsync(Counted(store.ReadDayAsync(day, cancellationToken), hot), file, ParquetExportFormat.Method(options.Value.Compression), PartitionColumns, cancellationToken).ConfigureAwait(false);
+            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, final, overwrite: true);
+        IdChecksum read = ReadBack(final);
+        if (read.Count != rows || read.Count != hot.Count || read.Value != hot.Value)
+        {
+            throw new InvalidOperationException(
+                $"The archive of {day:yyyy-MM-dd} does not read back as written: the hot store has {hot.Count} clicks ({hot}), the file {read.Count} ({read}). The day stays in the hot store.");
+        }
+
+        long bytes = new FileInfo(final).Length;
+        Log.DayArchived(logger, day, rows, bytes, relative, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return new ArchivedDay(day, rows, hot.ToString(), relative, bytes, time.GetUtcNow());
+    }
+
+    private static async IAsyncEnumerable<StoredClick> Counted(IAsyncEnumerable<StoredClick> clicks, IdChecksum checksum, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (StoredClick click in clicks.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            checksum.Add(click.EventId);
+            yield return click;
+        }
+    }
+
+    /// <summary>The event ids of a file as DuckDB's own Parquet reader sees them.</summary>
+    private static IdChecksum ReadBack(string path)
+    {
+        var checksum = new IdChecksum();
+        using var connection = new DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        using DuckDBCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT event_id FROM read_parquet($path)";
+        command.Parameters.Add(new DuckDBParameter("path", path));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            checksum.Add(reader.GetGuid(0));
+        }
+
+        return checksum;
+    }
+
+    private async Task<Dictionary<DateOnly, ArchivedDay>> ReadManifestAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(ManifestPath))
+        {
+            return [];
+        }
+
+        await using FileStream stream = File.OpenRead(ManifestPath);
+        List<ArchivedDay> days = await JsonSerializer.DeserializeAsync<List<ArchivedDay>>(stream, JsonSerializerOptions.Web, cancellationToken).ConfigureAwait(false) ?? [];
+        return days.ToDictionary(d => d.Day);
+    }
+
+    /// <summary>Writes the manifest through a temporary file and a rename, so a reader sees the old one or the new one.</summary>
+    private async Task WriteManifestAsync(Dictionary<DateOnly, ArchivedDay> manifest, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(ManifestPath)!);
+        string temporary = ManifestPath + ".tmp";
+        await using (FileStream stream = File.Create(temporary))
+        {
+            await JsonSerializer.SerializeAsync(stream, manifest.Values.OrderBy(d => d.Day).ToList(), JsonSerializerOptions.Web, cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, ManifestPath, overwrite: true);
+    }
+
+    /// <summary>Count and wrapping sum of the event ids' two 64-bit halves: equal sets give equal checksums in any order.</summary>
+    private sealed class IdChecksum
+    {
+        private ulong _low;
+        private ulong _high;
+
+        public long Count { get; private set; }
+
+        public (ulong, ulong) Value => (_low, _high);
+
+        public void Add(Guid id)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            id.TryWriteBytes(bytes, bigEndian: true, out _);
+            unchecked
+            {
+                _low += System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
+                _high += System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes[..8]);
+            }
+
+            Count++;
+        }
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{_high:x16}{_low:x16}");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(601, LogLevel.Information, "Archived {Day:yyyy-MM-dd}: {Rows} clicks, {Bytes} bytes in {File}, verified in {Seconds:F1} s.")]
+        public static partial void DayArchived(ILogger logger, DateOnly day, long rows, long bytes, string file, double seconds);
+
+        [LoggerMessage(602, LogLevel.Information, "Dropped {Day:yyyy-MM-dd} from the hot store; its {Rows} clicks are in {File}.")]
+        public static partial void DayDropped(ILogger logger, DateOnly day, long rows, string file);
+    }
+}

@@ -1,0 +1,220 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using ClickAnalytics.Querying;
+using ClickAnalytics.Sinks.Parquet;
+using ClickAnalytics.Storage;
+using ClickAnalytics.Testing.Storage;
+using DuckDB.NET.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ClickAnalytics.Sinks.Parquet.Tests;
+
+/// <summary>The archive on a real DuckDB store and a local folder, read back by DuckDB's own Parquet reader.</summary>
+[TestFixture]
+public sealed class ClickArchiveTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Midnight = new(2026, 12, 5, 0, 0, 0, TimeSpan.Zero);
+    private string _folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("clickanalytics-archive-").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private string ArchiveFolder => Path.Combine(_folder, "archive");
+
+    /// <summary>A DuckDB store with clicks on four days past a 90-day retention and on two recent days.</summary>
+    private async Task<(ServiceProvider Provider, IClickStore Store, List<EnrichedClick> Old, List<EnrichedClick> Recent)> StoreAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
+        services.AddClickAnalytics(o => o.ProcessingEnabled = false)
+            .AddDuckDb(o => o.Path = Path.Combine(_folder, "clicks.duckdb"))
+            .AddParquetArchive(o =>
+            {
+                o.Folder = ArchiveFolder;
+                o.RawRetentionDays = 90;
+                o.Enabled = false;
+            });
+        ServiceProvider provider = services.BuildServiceProvider();
+        IClickStore store = provider.GetRequiredService<IClickStore>();
+        await store.InitializeAsync(CancellationToken.None);
+        var old = new List<EnrichedClick>();
+        for (int day = 93; day <= 96; day++)
+        {
+            old.AddRange(Enumerable.Range(0, 50 + day).Select(i => ContractClicks.Full(i, Midnight.AddDays(-day).AddMinutes(i * 7))));
+        }
+
+        old[3].SetDimension("plan", "pro");
+        List<EnrichedClick> recent = [.. Enumerable.Range(0, 30).Select(i => ContractClicks.Simple("a", Now.AddDays(-1).AddMinutes(i)))];
+        await store.WriteAsync([.. old, .. recent], CancellationToken.None);
+        return (provider, store, old, recent);
+    }
+
+    private List<Dictionary<string, object>> ReadArchive()
+    {
+        using var duck = new DuckDBConnection("Data Source=:memory:");
+        duck.Open();
+        using DuckDBCommand command = duck.CreateCommand();
+        command.CommandText = $"SELECT * FROM read_parquet('{ArchiveFolder}/clicks/*/*.parquet', hive_partitioning = true, union_by_name = true)";
+        using var reader = command.ExecuteReader();
+        var rows = new List<Dictionary<string, object>>();
+        while (reader.Read())
+        {
+            rows.Add(Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, reader.GetValue));
+        }
+
+        return rows;
+    }
+
+    [Test]
+    public async Task Days_past_the_retention_move_to_verified_parquet_with_every_column_and_leave_the_hot_store()
+    {
+        var (provider, store, old, recent) = await StoreAsync();
+        await using var _ = provider;
+        var hot = new Dictionary<Guid, StoredClick>();
+        foreach (StoredDay day in await store.ListDaysAsync(CancellationToken.None))
+        {
+            await foreach (StoredClick click in store.ReadDayAsync(day.Day, CancellationToken.None))
+            {
+                hot[click.EventId] = click;
+            }
+        }
+
+        IReadOnlyList<ArchivedDay> archived = await provider.GetRequiredService<IClickArchive>().ArchiveDueDaysAsync();
+        List<Dictionary<string, object>> rows = ReadArchive();
+        IReadOnlyList<StoredDay> left = await store.ListDaysAsync(CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(archived.Select(d => d.Day), Is.EqualTo(Enumerable.Range(93, 4).Reverse().Select(d => DateOnly.FromDateTime(Now.AddDays(-d).UtcDateTime))));
+            Assert.That(archived.Select(d => d.File), Has.All.Match(@"^clicks/date=\d{4}-\d\d-\d\d/part-00000\.parquet$"));
+            Assert.That(rows.Select(r => (Guid)r["event_id"]), Is.EquivalentTo(old.Select(c => c.Click.EventId)), "every old click once, read by DuckDB");
+            Assert.That(left.Select(d => d.Clicks).Sum(), Is.EqualTo(recent.Count), "only the recent days stay hot");
+            foreach (Dictionary<string, object> row in rows.Take(40))
+            {
+                StoredClick stored = hot[(Guid)row["event_id"]];
+                for (int i = 0; i < ClickSchema.Columns.Count; i++)
+                {
+                    string name = ClickSchema.Columns[i].Name;
+                    object expected = stored.Values[i] is DateOnly d ? d.ToDateTime(TimeOnly.MinValue) : stored.Values[i];
+                    object actual = row[name] is DateOnly a ? a.ToDateTime(TimeOnly.MinValue) : row[name];
+                    Assert.That(actual, Is.EqualTo(expected), name + " (date from the folder name)");
+                }
+            }
+
+            Assert.That(rows.Single(r => (Guid)r["event_id"] == old[3].Click.EventId)["plan"], Is.EqualTo("pro"), "custom dimensions are columns");
+        });
+    }
+
+    [Test]
+    public async Task Running_again_archives_and_drops_nothing_more()
+    {
+        var (provider, store, _, recent) = await StoreAsync();
+        await using var _ = provider;
+        IClickArchive archive = provider.GetRequiredService<IClickArchive>();
+        await archive.ArchiveDueDaysAsync();
+        DateTime[] written = Directory.GetFiles(ArchiveFolder, "*.parquet", SearchOption.AllDirectories).Select(File.GetLastWriteTimeUtc).ToArray();
+
+        IReadOnlyList<ArchivedDay> again = await archive.ArchiveDueDaysAsync();
+        long hot = (await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks);
+        IReadOnlyList<ArchivedDay> recorded = await archive.ListAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(again, Is.Empty);
+            Assert.That(Directory.GetFiles(ArchiveFolder, "*.parquet", SearchOption.AllDirectories).Select(File.GetLastWriteTimeUtc), Is.EqualTo(written));
+            Assert.That(hot, Is.EqualTo(recent.Count));
+            Assert.That(recorded, Has.Count.EqualTo(4));
+        });
+    }
+
+    [Test]
+    public async Task A_run_cut_off_while_reading_a_day_keeps_it_hot_and_the_next_run_archives_it_whole()
+    {
+        var (provider, store, old, _) = await StoreAsync();
+        await using var _ = provider;
+        var failing = new FailingStore(store) { FailReadAfter = 20 };
+        var archive = new ClickArchive(failing, provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ParquetArchiveOptions>>(),
+            new FakeTimeProvider(Now), Microsoft.Extensions.Logging.Abstractions.NullLogger<ClickArchive>.Instance);
+
+        await Assert.ThrowsAsync<IOException>(() => archive.ArchiveDueDaysAsync());
+        long hotAfterFailure = (await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks);
+        failing.FailReadAfter = null;
+        await archive.ArchiveDueDaysAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(hotAfterFailure, Is.EqualTo(old.Count + 30), "nothing was dropped");
+            Assert.That(ReadArchive().Select(r => (Guid)r["event_id"]), Is.EquivalentTo(old.Select(c => c.Click.EventId)), "each click once");
+        });
+    }
+
+    [Test]
+    public async Task A_run_cut_off_after_the_manifest_and_before_the_drop_drops_the_day_next_time_without_writing_it_again()
+    {
+        var (provider, store, old, recent) = await StoreAsync();
+        await using var _ = provider;
+        var failing = new FailingStore(store) { FailDrop = true };
+        var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ParquetArchiveOptions>>();
+        var cut = new ClickArchive(failing, options, new FakeTimeProvider(Now), Microsoft.Extensions.Logging.Abstractions.NullLogger<ClickArchive>.Instance);
+
+        await Assert.ThrowsAsync<IOException>(() => cut.ArchiveDueDaysAsync());
+        DateTime[] written = Directory.GetFiles(ArchiveFolder, "*.parquet", SearchOption.AllDirectories).Select(File.GetLastWriteTimeUtc).ToArray();
+        DateOnly recordedFirst = (await cut.ListAsync())[0].Day;
+        IReadOnlyList<ArchivedDay> second = await provider.GetRequiredService<IClickArchive>().ArchiveDueDaysAsync();
+        long hot = (await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(written, Has.Length.EqualTo(1), "the first day was written and recorded before the drop failed");
+            Assert.That(second.Select(d => d.Day), Has.None.EqualTo(recordedFirst), "the recorded day is not written again");
+            Assert.That(hot, Is.EqualTo(recent.Count));
+            Assert.That(ReadArchive().Select(r => (Guid)r["event_id"]), Is.EquivalentTo(old.Select(c => c.Click.EventId)));
+        });
+    }
+
+    /// <summary>A store that fails where a crash would cut the archive off: in the middle of reading a day, or at the drop.</summary>
+    private sealed class FailingStore(IClickStore inner) : IClickStore
+    {
+        public int? FailReadAfter { get; set; }
+
+        public bool FailDrop { get; set; }
+
+        public string Name => inner.Name;
+
+        public IClickQueries Queries => inner.Queries;
+
+        public ValueTask InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+        public ValueTask WriteAsync(IReadOnlyList<EnrichedClick> clicks, CancellationToken cancellationToken) => inner.WriteAsync(clicks, cancellationToken);
+
+        public Task<IReadOnlyList<StoredDay>> ListDaysAsync(CancellationToken cancellationToken) => inner.ListDaysAsync(cancellationToken);
+
+        public async IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            int n = 0;
+            await foreach (StoredClick click in inner.ReadDayAsync(day, cancellationToken))
+            {
+                if (FailReadAfter is { } after && ++n > after)
+                {
+                    throw new IOException("The store went away in the middle of a day.");
+                }
+
+                yield return click;
+            }
+        }
+
+        public Task DropDayAsync(DateOnly day, CancellationToken cancellationToken) =>
+            FailDrop ? throw new IOException("Cut off before the drop.") : inner.DropDayAsync(day, cancellationToken);
+    }
+}
