@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -15,12 +16,85 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace ClickAnalytics.Sinks.Parquet.Tests;
 
-/// <summary>The archive on a real DuckDB store and a local folder, read back by DuckDB's own Parquet reader.</summary>
-[TestFixture]
-public sealed class ClickArchiveTests
+/// <summary>The archive on the embedded store: a real DuckDB file.</summary>
+public sealed class DuckDbClickArchiveTests : ClickArchiveTests
 {
+    protected override void AddStore(IClickAnalyticsBuilder builder, string folder) => builder.AddDuckDb(o => o.Path = Path.Combine(folder, "clicks.duckdb"));
+}
+
+/// <summary>The archive on ClickHouse: the real 18.16 server eng/test.sh starts, a database of its own per test.</summary>
+public sealed class ClickHouseClickArchiveTests : ClickArchiveTests
+{
+    private static readonly HttpClient Http = new();
+    private string _database = "";
+
+    private static Uri Server => new(Environment.GetEnvironmentVariable("CLICKANALYTICS_TEST_CLICKHOUSE")
+        ?? throw new AssertionException("CLICKANALYTICS_TEST_CLICKHOUSE is not set: these tests need the ClickHouse server that eng/test.sh installs and starts."));
+
+    protected override void AddStore(IClickAnalyticsBuilder builder, string folder)
+    {
+        _database = "archive_" + Guid.NewGuid().ToString("N");
+        Sql($"CREATE DATABASE {_database}");
+        builder.AddClickHouse(o =>
+        {
+            o.ConnectionString = $"Host={Server.Host};Port={Server.Port};Protocol=http;Database={_database};Username=default";
+            o.LegacyServerCompatibility = true;
+        });
+    }
+
+    [TearDown]
+    public void DropDatabase() => Sql($"DROP DATABASE IF EXISTS {_database}");
+
+    [Test]
+    public async Task Answers_for_archived_days_stay_the_same_because_they_come_from_the_rollups()
+    {
+        var (provider, _, old, _) = await StoreAsync();
+        await using var _ = provider;
+        var services = new ServiceCollection();
+        services.AddClickAnalytics();
+        services.AddSingleton(provider.GetRequiredService<IClickStore>().Queries);
+        services.Configure<ClickQueryOptions>(o => o.CacheEnabled = false);
+        IClickAnalytics analytics = services.BuildServiceProvider().GetRequiredService<IClickAnalytics>();
+        // Full clicks are bots and repeats: count them all, per UTC day, per country and link.
+        var query = new ClickAnalyticsQuery
+        {
+            From = DateOnly.FromDateTime(Midnight.AddDays(-96).UtcDateTime),
+            To = DateOnly.FromDateTime(Midnight.AddDays(-93).UtcDateTime),
+            Dimensions = ["time:day", "country"],
+            IncludeBots = true,
+            IncludeRepeats = true,
+        };
+
+        ClickAnalyticsResult before = await analytics.QueryAsync(query);
+        await provider.GetRequiredService<IClickArchive>().ArchiveDueDaysAsync();
+        ClickAnalyticsResult after = await analytics.QueryAsync(query);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.Totals[0], Is.EqualTo(old.Count));
+            Assert.That(after.Rows.Select(r => (r.Dimensions[0], r.Dimensions[1], r.Metrics[0])), Is.EqualTo(before.Rows.Select(r => (r.Dimensions[0], r.Dimensions[1], r.Metrics[0]))));
+            Assert.That(after.Totals, Is.EqualTo(before.Totals));
+        });
+    }
+
+    private static void Sql(string sql)
+    {
+        using HttpResponseMessage response = Http.PostAsync(Server, new StringContent(sql)).GetAwaiter().GetResult();
+        Assert.That(response.IsSuccessStatusCode, Is.True, response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+    }
+}
+
+/// <summary>
+/// The archive on a real store and a local folder, read back by DuckDB's own Parquet reader: each
+/// store's fixture says how to add the store.
+/// </summary>
+[TestFixture]
+public abstract class ClickArchiveTests
+{
+    protected abstract void AddStore(IClickAnalyticsBuilder builder, string folder);
+
     private static readonly DateTimeOffset Now = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
-    private static readonly DateTimeOffset Midnight = new(2026, 12, 5, 0, 0, 0, TimeSpan.Zero);
+    protected static readonly DateTimeOffset Midnight = new(2026, 12, 5, 0, 0, 0, TimeSpan.Zero);
     private string _folder = null!;
 
     [SetUp]
@@ -31,15 +105,15 @@ public sealed class ClickArchiveTests
 
     private string ArchiveFolder => Path.Combine(_folder, "archive");
 
-    /// <summary>A DuckDB store with clicks on four days past a 90-day retention and on two recent days.</summary>
-    private async Task<(ServiceProvider Provider, IClickStore Store, List<EnrichedClick> Old, List<EnrichedClick> Recent)> StoreAsync()
+    /// <summary>The store with clicks on four days past a 90-day retention and on a recent one.</summary>
+    protected async Task<(ServiceProvider Provider, IClickStore Store, List<EnrichedClick> Old, List<EnrichedClick> Recent)> StoreAsync()
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
-        services.AddClickAnalytics(o => o.ProcessingEnabled = false)
-            .AddDuckDb(o => o.Path = Path.Combine(_folder, "clicks.duckdb"))
-            .AddParquetArchive(o =>
+        IClickAnalyticsBuilder builder = services.AddClickAnalytics(o => o.ProcessingEnabled = false);
+        AddStore(builder, _folder);
+        builder.AddParquetArchive(o =>
             {
                 o.Folder = ArchiveFolder;
                 o.RawRetentionDays = 90;
