@@ -45,10 +45,24 @@ public sealed record ArchivedDay(DateOnly Day, long Rows, string Checksum, strin
 /// run cut off anywhere leaves either no manifest entry (the day is written again, replacing the
 /// file) or an entry whose day is then dropped: nothing is lost and nothing is archived twice.
 /// </summary>
-internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetArchiveOptions> options, TimeProvider time, ILogger<ClickArchive> logger) : IClickArchive
+internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetArchiveOptions> options, TimeProvider time, ILogger<ClickArchive> logger) : IClickArchive, IArchivedDays
 {
     private static readonly IReadOnlySet<string> PartitionColumns = new HashSet<string>(StringComparer.Ordinal) { "date" };
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile HashSet<DateOnly>? _archived;
+
+    /// <summary>Whether the manifest records the day (read once, then kept up to date by this archive).</summary>
+    public bool IsArchived(DateOnly day)
+    {
+        HashSet<DateOnly>? archived = _archived;
+        if (archived is null)
+        {
+            archived = [.. ReadManifestAsync(CancellationToken.None).GetAwaiter().GetResult().Keys];
+            _archived = archived;
+        }
+
+        return archived.Contains(day);
+    }
 
     private string Root => Path.GetFullPath(options.Value.Folder);
 
@@ -75,6 +89,7 @@ internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetAr
                     day = await ArchiveDayAsync(stored.Day, cancellationToken).ConfigureAwait(false);
                     manifest[day.Day] = day;
                     await WriteManifestAsync(manifest, cancellationToken).ConfigureAwait(false);
+                    _archived = [.. manifest.Keys];
                     archived.Add(day);
                 }
 

@@ -64,6 +64,7 @@ public static class ParquetClickAnalyticsBuilderExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ClickArchive>>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ClickArchiveService>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IArchivedDays, ArchivedDaysOfTheArchive>());
         return builder;
     }
 
@@ -81,3 +82,9 @@ internal sealed partial class ParquetArchiveOptionsValidator : IValidateOptions<
 
 [OptionsValidator]
 internal sealed partial class ParquetExportOptionsValidator : IValidateOptions<ParquetExportOptions>;
+
+/// <summary>The archive's days, for the processor (a type of its own so that it can be registered once).</summary>
+internal sealed class ArchivedDaysOfTheArchive(IClickArchive archive) : IArchivedDays
+{
+    public bool IsArchived(DateOnly day) => ((IArchivedDays)archive).IsArchived(day);
+}

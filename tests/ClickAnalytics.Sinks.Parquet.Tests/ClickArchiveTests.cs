@@ -257,6 +257,28 @@ public abstract class ClickArchiveTests
         });
     }
 
+    [Test]
+    public async Task A_click_redelivered_for_an_archived_day_is_not_stored_again_and_is_counted()
+    {
+        var (provider, store, old, recent) = await StoreAsync();
+        await using var _ = provider;
+        await provider.GetRequiredService<IClickArchive>().ArchiveDueDaysAsync();
+        var processor = provider.GetRequiredService<ClickAnalytics.Processing.ClickProcessor>();
+        using var dropped = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            provider.GetRequiredService<ClickAnalytics.Diagnostics.ClickAnalyticsMetrics>().Meter, "clickanalytics.buffer.dropped");
+        EnrichedClick late = ContractClicks.Simple("late", Now.AddMinutes(-1));
+
+        await processor.ProcessBatchAsync(new ClickAnalytics.Buffering.ClickBatch([old[0].Click, old[^1].Click, late.Click]), CancellationToken.None);
+        IReadOnlyList<StoredDay> days = await store.ListDaysAsync(CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(days.Sum(d => d.Clicks), Is.EqualTo(recent.Count + 1), "only the click of a day still hot was stored");
+            Assert.That(days.Select(d => d.Day), Has.None.LessThan(DateOnly.FromDateTime(Now.AddDays(-89).UtcDateTime)));
+            Assert.That(dropped.GetMeasurementSnapshot().Where(m => (string?)m.Tags["reason"] == "archived_day").Sum(m => m.Value), Is.EqualTo(2));
+        });
+    }
+
     /// <summary>A store that fails where a crash would cut the archive off: in the middle of reading a day, or at the drop.</summary>
     private sealed class FailingStore(IClickStore inner) : IClickStore
     {

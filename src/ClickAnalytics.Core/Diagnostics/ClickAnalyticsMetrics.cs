@@ -21,6 +21,8 @@ public static class DropReason
     public const string CaptureError = "capture_error";
     /// <summary>The remote buffer (e.g. Redis) could not be reached in time.</summary>
     public const string Unavailable = "unavailable";
+    /// <summary>The click's day was archived and dropped from the hot store already (a late redelivery).</summary>
+    public const string ArchivedDay = "archived_day";
 }
 
 /// <summary>

@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Warning, "The host cut the drain of the click buffer short; the rest is counted as dropped.")]
     public static partial void DrainCancelled(ILogger logger);
+
+    [LoggerMessage(12, LogLevel.Warning, "{Count} click(s) of days already archived were not stored again; they are counted as dropped (archived_day).")]
+    public static partial void ArchivedDayClicks(ILogger logger, int count);
 }

@@ -36,6 +36,7 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
     private Task[] _workers = [];
     private Task? _stopping;
     private readonly Lock _stopLock = new();
+    private readonly IArchivedDays[] _archivedDays;
 
     public ClickProcessor(
         IClickBufferReader buffer,
@@ -44,9 +45,11 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
         IOptions<ClickAnalyticsOptions> options,
         ClickAnalyticsMetrics metrics,
         TimeProvider timeProvider,
-        ILogger<ClickProcessor> logger)
+        ILogger<ClickProcessor> logger,
+        IEnumerable<IArchivedDays> archivedDays)
     {
         _buffer = buffer;
+        _archivedDays = archivedDays.ToArray();
         // OrderBy is stable: stages with the same order run in registration order.
         _enrichers = enrichers.OrderBy(e => e.Order).ToArray();
         _sinks = sinks.ToArray();
@@ -55,6 +58,19 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
         _timeProvider = timeProvider;
         _logger = logger;
         _retry = ClickRetry.Create(_options.SinkMaxAttempts, _options.SinkRetryBaseDelay, _options.SinkRetryMaxDelay, timeProvider, OnRetryAsync);
+    }
+
+    /// <summary>Clicks of days already archived are not written again; they are counted as dropped.</summary>
+    private EnrichedClick[] LeaveOutArchivedDays(EnrichedClick[] clicks)
+    {
+        EnrichedClick[] kept = Array.FindAll(clicks, c => !Array.Exists(_archivedDays, a => a.IsArchived(DateOnly.FromDateTime(c.Click.Timestamp.UtcDateTime))));
+        if (kept.Length < clicks.Length)
+        {
+            _metrics.Dropped(clicks.Length - kept.Length, DropReason.ArchivedDay);
+            Log.ArchivedDayClicks(_logger, clicks.Length - kept.Length);
+        }
+
+        return kept;
     }
 
     /// <summary>The stages in the order they run.</summary>
@@ -175,6 +191,16 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
         for (int i = 0; i < clicks.Length; i++)
         {
             clicks[i] = new EnrichedClick(batch.Clicks[i]);
+        }
+
+        if (_archivedDays.Length > 0)
+        {
+            clicks = LeaveOutArchivedDays(clicks);
+            if (clicks.Length == 0)
+            {
+                await _buffer.AcknowledgeAsync(batch, cancellationToken).ConfigureAwait(false);
+                return;
+            }
         }
 
         await EnrichAsync(clicks, cancellationToken).ConfigureAwait(false);
