@@ -26,6 +26,16 @@ public interface IClickArchive
 
     /// <summary>The days the manifest records as archived.</summary>
     Task<IReadOnlyList<ArchivedDay>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A DuckDB connection (in memory; the caller disposes it) with a view <c>archived_clicks</c> over
+    /// the archived days from <paramref name="from"/> to <paramref name="to"/>, for SQL of a deep
+    /// audit: every stored column, <c>date</c> from the folder names.
+    /// </summary>
+    Task<DuckDBConnection> OpenAuditAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
+
+    /// <summary>The archived clicks of the days from <paramref name="from"/> to <paramref name="to"/>, as the hot store held them.</summary>
+    IAsyncEnumerable<StoredClick> ReadAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One archived day, as the manifest records it.</summary>
@@ -108,6 +118,74 @@ internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetAr
 
     public async Task<IReadOnlyList<ArchivedDay>> ListAsync(CancellationToken cancellationToken = default) =>
         [.. (await ReadManifestAsync(cancellationToken).ConfigureAwait(false)).Values.OrderBy(d => d.Day)];
+
+    public async Task<DuckDBConnection> OpenAuditAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
+    {
+        string[] files = [.. (await ListAsync(cancellationToken).ConfigureAwait(false))
+            .Where(d => d.Day >= from && d.Day <= to)
+            .Select(d => Path.Combine(Root, d.File).Replace("'", "''", StringComparison.Ordinal))];
+        var connection = new DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        using DuckDBCommand command = connection.CreateCommand();
+        // An empty range still gives a view with the archive's columns, and no rows.
+        command.CommandText = files.Length == 0
+            ? "CREATE VIEW archived_clicks AS SELECT NULL::UUID AS event_id WHERE false"
+            : $"CREATE VIEW archived_clicks AS SELECT * FROM read_parquet([{string.Join(", ", files.Select(f => "'" + f + "'"))}], hive_partitioning = true, union_by_name = true)";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    public async IAsyncEnumerable<StoredClick> ReadAsync(DateOnly from, DateOnly to, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using DuckDBConnection connection = await OpenAuditAsync(from, to, cancellationToken).ConfigureAwait(false);
+        using DuckDBCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM archived_clicks";
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var fixedNames = new HashSet<string>(ClickSchema.Columns.Select(c => c.Name), StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var values = new object[ClickSchema.Columns.Count];
+            var dimensions = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int i = 0; i < reader.FieldCount; i++)
+            {
+                string name = reader.GetName(i);
+                int index = ClickSchema.Columns.ToList().FindIndex(c => c.Name == name);
+                if (index >= 0)
+                {
+                    values[index] = Typed(ClickSchema.Columns[index], reader.GetValue(i));
+                }
+                else if (!fixedNames.Contains(name))
+                {
+                    dimensions[name] = reader.IsDBNull(i) ? "" : reader.GetString(i);
+                }
+            }
+
+            yield return new StoredClick(values, dimensions);
+        }
+    }
+
+    /// <summary>A value as <see cref="StoredClick"/> types it (the partition's date may come back as a timestamp or text).</summary>
+    private static object Typed(ClickColumn column, object value) => column.Accept(new StoredValue(value));
+
+    private sealed class StoredValue(object value) : IClickColumnVisitor<object>
+    {
+        public object VisitString(ClickColumn column) => value as string ?? "";
+
+        public object VisitBoolean(ClickColumn column) => value;
+
+        public object VisitUInt32(ClickColumn column) => value;
+
+        public object VisitTimestamp(ClickColumn column) => DateTime.SpecifyKind((DateTime)value, DateTimeKind.Utc);
+
+        public object VisitDate(ClickColumn column) => value switch
+        {
+            DateOnly date => date,
+            DateTime time => DateOnly.FromDateTime(time),
+            _ => DateOnly.Parse(value.ToString()!, CultureInfo.InvariantCulture),
+        };
+
+        public object VisitUuid(ClickColumn column) => value;
+    }
 
     private async Task<ArchivedDay> ArchiveDayAsync(DateOnly day, CancellationToken cancellationToken)
     {

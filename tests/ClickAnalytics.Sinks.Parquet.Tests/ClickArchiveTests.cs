@@ -279,6 +279,48 @@ public abstract class ClickArchiveTests
         });
     }
 
+    [Test]
+    public async Task The_audit_reader_returns_the_archived_clicks_as_the_hot_store_held_them_and_runs_sql_over_them()
+    {
+        var (provider, store, old, _) = await StoreAsync();
+        await using var _ = provider;
+        var hot = new Dictionary<Guid, StoredClick>();
+        foreach (StoredDay day in await store.ListDaysAsync(CancellationToken.None))
+        {
+            await foreach (StoredClick click in store.ReadDayAsync(day.Day, CancellationToken.None))
+            {
+                hot[click.EventId] = click;
+            }
+        }
+
+        IClickArchive archive = provider.GetRequiredService<IClickArchive>();
+        await archive.ArchiveDueDaysAsync();
+        DateOnly from = DateOnly.FromDateTime(Midnight.AddDays(-96).UtcDateTime), to = DateOnly.FromDateTime(Midnight.AddDays(-95).UtcDateTime);
+        var read = new List<StoredClick>();
+        await foreach (StoredClick click in archive.ReadAsync(from, to))
+        {
+            read.Add(click);
+        }
+
+        using DuckDBConnection audit = await archive.OpenAuditAsync(from, to);
+        using DuckDBCommand count = audit.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM archived_clicks WHERE is_bot";
+        long bots = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        List<EnrichedClick> expected = [.. old.Where(c => DateOnly.FromDateTime(c.Click.Timestamp.UtcDateTime) is var d && d >= from && d <= to)];
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.Select(c => c.EventId), Is.EquivalentTo(expected.Select(c => c.Click.EventId)));
+            foreach (StoredClick click in read)
+            {
+                Assert.That(click.Values, Is.EqualTo(hot[click.EventId].Values), "every column as the hot store held it");
+                Assert.That(click.Dimensions.Where(d => d.Value.Length > 0), Is.EquivalentTo(hot[click.EventId].Dimensions.Where(d => d.Value.Length > 0)));
+            }
+
+            Assert.That(bots, Is.EqualTo(expected.Count(c => c.IsBot)));
+        });
+    }
+
     /// <summary>A store that fails where a crash would cut the archive off: in the middle of reading a day, or at the drop.</summary>
     private sealed class FailingStore(IClickStore inner) : IClickStore
     {
