@@ -55,7 +55,7 @@ public sealed record ArchivedDay(DateOnly Day, long Rows, string Checksum, strin
 /// run cut off anywhere leaves either no manifest entry (the day is written again, replacing the
 /// file) or an entry whose day is then dropped: nothing is lost and nothing is archived twice.
 /// </summary>
-internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetArchiveOptions> options, TimeProvider time, ILogger<ClickArchive> logger) : IClickArchive, IArchivedDays
+internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetArchiveOptions> options, TimeProvider time, ILogger<ClickArchive> logger, ArchiveMetrics? metrics = null) : IClickArchive, IArchivedDays
 {
     private static readonly IReadOnlySet<string> PartitionColumns = new HashSet<string>(StringComparer.Ordinal) { "date" };
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -212,7 +212,9 @@ internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetAr
         }
 
         long bytes = new FileInfo(final).Length;
-        Log.DayArchived(logger, day, rows, bytes, relative, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        metrics?.DayArchived(rows, bytes, seconds);
+        Log.DayArchived(logger, day, rows, bytes, relative, seconds);
         return new ArchivedDay(day, rows, hot.ToString(), relative, bytes, time.GetUtcNow());
     }
 
@@ -302,5 +304,32 @@ internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetAr
 
         [LoggerMessage(602, LogLevel.Information, "Dropped {Day:yyyy-MM-dd} from the hot store; its {Rows} clicks are in {File}.")]
         public static partial void DayDropped(ILogger logger, DateOnly day, long rows, string file);
+    }
+}
+
+/// <summary>The archive's meter, <c>ClickAnalytics.Parquet</c>.</summary>
+internal sealed class ArchiveMetrics
+{
+    public const string MeterName = "ClickAnalytics.Parquet";
+    private readonly System.Diagnostics.Metrics.Counter<long> _days;
+    private readonly System.Diagnostics.Metrics.Counter<long> _rows;
+    private readonly System.Diagnostics.Metrics.Counter<long> _bytes;
+    private readonly System.Diagnostics.Metrics.Histogram<double> _duration;
+
+    public ArchiveMetrics(System.Diagnostics.Metrics.IMeterFactory meterFactory)
+    {
+        System.Diagnostics.Metrics.Meter meter = meterFactory.Create(new System.Diagnostics.Metrics.MeterOptions(MeterName));
+        _days = meter.CreateCounter<long>("clickanalytics.archive.days", "{day}", "Days of raw clicks archived, verified and dropped from the hot store.");
+        _rows = meter.CreateCounter<long>("clickanalytics.archive.rows", "{click}", "Clicks written to the archive.");
+        _bytes = meter.CreateCounter<long>("clickanalytics.archive.bytes", "By", "Bytes of Parquet written to the archive.");
+        _duration = meter.CreateHistogram<double>("clickanalytics.archive.day.duration", "s", "Time to write and verify one day.");
+    }
+
+    public void DayArchived(long rows, long bytes, double seconds)
+    {
+        _days.Add(1);
+        _rows.Add(rows);
+        _bytes.Add(bytes);
+        _duration.Record(seconds);
     }
 }

@@ -58,11 +58,14 @@ public static class ParquetClickAnalyticsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddComponentOptions<ParquetArchiveOptions, ParquetArchiveOptionsValidator>(ParquetArchiveOptions.SectionName, section, configure);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<ArchiveMetrics>();
         builder.Services.TryAddSingleton<IClickArchive>(static sp => new ClickArchive(
             sp.GetRequiredService<ClickStoreSelection>().QueryStore,
             sp.GetRequiredService<IOptions<ParquetArchiveOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ClickArchive>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ClickArchive>>(),
+            sp.GetRequiredService<ArchiveMetrics>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, ClickArchiveService>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IArchivedDays, ArchivedDaysOfTheArchive>());
         return builder;

@@ -164,6 +164,9 @@ public abstract class ClickArchiveTests
             }
         }
 
+        var meters = provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var archivedRows = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(meters, "ClickAnalytics.Parquet", "clickanalytics.archive.rows");
+        using var archivedBytes = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(meters, "ClickAnalytics.Parquet", "clickanalytics.archive.bytes");
         IReadOnlyList<ArchivedDay> archived = await provider.GetRequiredService<IClickArchive>().ArchiveDueDaysAsync();
         List<Dictionary<string, object>> rows = ReadArchive();
         IReadOnlyList<StoredDay> left = await store.ListDaysAsync(CancellationToken.None);
@@ -187,6 +190,8 @@ public abstract class ClickArchiveTests
             }
 
             Assert.That(rows.Single(r => (Guid)r["event_id"] == old[3].Click.EventId)["plan"], Is.EqualTo("pro"), "custom dimensions are columns");
+            Assert.That(archivedRows.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(old.Count), "rows metered");
+            Assert.That(archivedBytes.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(archived.Sum(d => d.Bytes)), "bytes metered");
         });
     }
 
