@@ -18,6 +18,7 @@ using Microsoft.Extensions.Hosting;
 //   load duckdb FILE ROWS DAYS                 generate ROWS clicks over DAYS days and write them through the DuckDB store
 //   load clickhouse URL DATABASE ROWS DAYS     generate the same kind of clicks on the ClickHouse server (the views fill the rollups)
 //   queries [BenchmarkDotNet args]             dashboard query latency on both (CLICKANALYTICS_BENCH_DUCKDB, _CLICKHOUSE, _DATABASE)
+//   expire duckdb FILE DAYS                    drop the DAYS oldest days of the file into its rollup: time, rows, file size before and after
 switch (args.FirstOrDefault())
 {
     case "load" when args.Length == 5 && args[1] == "duckdb":
@@ -26,11 +27,14 @@ switch (args.FirstOrDefault())
     case "load" when args.Length == 6 && args[1] == "clickhouse":
         await LoadClickHouseAsync(args[2], args[3], long.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
         break;
+    case "expire" when args.Length == 4 && args[1] == "duckdb":
+        await ExpireDuckDbAsync(args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+        break;
     case "queries":
         BenchmarkRunner.Run<DashboardQueryBenchmarks>(args: args[1..]);
         break;
     default:
-        Console.Error.WriteLine("usage: load duckdb FILE ROWS DAYS | load clickhouse URL DATABASE ROWS DAYS | queries [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: load duckdb FILE ROWS DAYS | load clickhouse URL DATABASE ROWS DAYS | queries [BenchmarkDotNet args] | expire duckdb FILE DAYS");
         return 2;
 }
 
@@ -64,6 +68,49 @@ static async Task LoadDuckDbAsync(string file, long rows, int days)
     await provider.DisposeAsync();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"duckdb load rows={rows} days={days} seconds={seconds:F1} rows/s={rows / seconds:F0} file bytes={new FileInfo(file).Length}"));
+}
+
+static async Task ExpireDuckDbAsync(string file, int count)
+{
+    await using ServiceProvider provider = Stores.DuckDb(file, cache: false);
+    IClickStore store = provider.GetRequiredService<IClickStore>();
+    IClickAnalytics analytics = provider.GetRequiredService<IClickAnalytics>();
+    await store.InitializeAsync(CancellationToken.None);
+    var days = (await store.ListDaysAsync(CancellationToken.None)).ToList();
+    long rows = days.Sum(d => d.Clicks);
+    var query = new ClickAnalyticsQuery { From = days[0].Day, To = days[^1].Day, Dimensions = ["time:day"], IncludeBots = true, IncludeRepeats = true, Limit = 1000 };
+    long countedBefore = (await analytics.QueryAsync(query)).Totals[0];
+    long sizeBefore = new FileInfo(file).Length;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"duckdb file={sizeBefore} bytes rows={rows} bytes/click={(double)sizeBefore / rows:F1} days={days.Count}"));
+    long dropped = 0;
+    long started = Stopwatch.GetTimestamp();
+    foreach (StoredDay day in days.Take(count))
+    {
+        long dayStarted = Stopwatch.GetTimestamp();
+        await store.DropDayAsync(day.Day, CancellationToken.None);
+        dropped += day.Clicks;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"dropped {day.Day:yyyy-MM-dd}: {day.Clicks} clicks in {Stopwatch.GetElapsedTime(dayStarted).TotalSeconds:F2} s, file={new FileInfo(file).Length} bytes"));
+    }
+
+    double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    long countedAfter = (await analytics.QueryAsync(query)).Totals[0];
+    await provider.DisposeAsync();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"duckdb expire days={count} clicks={dropped} seconds={seconds:F1} rows/s={dropped / seconds:F0} file before={sizeBefore} after close={new FileInfo(file).Length} " +
+        $"counted before={countedBefore} after={countedAfter}"));
+    Console.WriteLine("rollup rows: " + string.Join(" ", Sql(file, "SELECT count(*), sum(clicks) FROM click_rollup_hourly")));
+}
+
+static string Sql(string file, string sql)
+{
+    using var connection = new DuckDB.NET.Data.DuckDBConnection($"Data Source={file}");
+    connection.Open();
+    using var command = connection.CreateCommand();
+    command.CommandText = sql;
+    using var reader = command.ExecuteReader();
+    reader.Read();
+    return string.Join(", ", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)));
 }
 
 static async Task LoadClickHouseAsync(string url, string database, long rows, int days)

@@ -60,6 +60,13 @@ public sealed class ClickAggregationRequest
     /// for them separately.
     /// </summary>
     public bool WithTotals { get; init; }
+
+    /// <summary>
+    /// For a request asked apart for the totals of grouped rows: the dimensions of those rows, so a
+    /// store that picks its source by the columns read (a rollup or the raw clicks) reads the totals
+    /// from the same source as the rows they go with. Null otherwise.
+    /// </summary>
+    internal IReadOnlyList<ClickDimension>? TotalsOf { get; init; }
 }
 
 /// <summary>A UTC offset in force from an instant.</summary>

@@ -125,6 +125,7 @@ internal sealed class ClickQueryPlan
         Offset = paged ? Query.Offset : 0,
         CountRows = paged,
         WithTotals = grouped && (TimePosition >= 0 || Dimensions.Count > 0),
+        TotalsOf = grouped ? null : Dimensions,
     };
 
     private static ResolvedRange ResolveRange(ClickAnalyticsQuery query, TimeZoneInfo zone, DateTime utcNow, int maxRangeDays, List<string> problems)

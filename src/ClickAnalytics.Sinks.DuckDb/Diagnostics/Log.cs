@@ -15,8 +15,8 @@ internal static partial class Log
     [LoggerMessage(303, LogLevel.Debug, "Writing a batch of {Count} click(s) to DuckDB file {Path} failed; nothing of it was stored.")]
     public static partial void WriteRolledBack(ILogger logger, Exception exception, int count, string path);
 
-    [LoggerMessage(304, LogLevel.Information, "Dropped {Clicks} raw click(s) of {Day} from DuckDB file {Path}; DuckDB keeps no rollups, so queries no longer count them.")]
-    public static partial void DayDropped(ILogger logger, long clicks, DateOnly day, string path);
+    [LoggerMessage(304, LogLevel.Information, "Dropped {Clicks} raw click(s) of {Day} from DuckDB file {Path}, kept as {RollupRows} hourly rollup row(s), with {DimensionRows} dimension row(s) no longer used; the file went from {SizeBefore} to {SizeAfter} bytes.")]
+    public static partial void DayDropped(ILogger logger, long clicks, DateOnly day, long rollupRows, long dimensionRows, string path, long sizeBefore, long sizeAfter);
 
     [LoggerMessage(305, LogLevel.Information, "Closed DuckDB file {Path}.")]
     public static partial void Closed(ILogger logger, string path);

@@ -28,7 +28,7 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
         bool withTotals;
         using (DuckDBCommand command = connection.CreateCommand())
         {
-            var source = new DuckDbSqlSource(command, database.DimensionColumns);
+            var source = Source(request, command);
             command.CommandText = ClickAggregationSql.Select(request, source);
             withTotals = ClickAggregationSql.TotalsColumn(request, source) is not null;
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -61,7 +61,7 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
         if (request.CountRows && (request.Offset > 0 || (request.Limit is { } limit && rows.Count >= limit)))
         {
             using DuckDBCommand count = connection.CreateCommand();
-            var source = new DuckDbSqlSource(count, database.DimensionColumns);
+            var source = Source(request, count);
             count.CommandText = ClickAggregationSql.CountGroups(request, source);
             total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }
@@ -75,9 +75,37 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
         return new ClickAggregation(rows, total, totals);
     }
 
-    /// <summary>DuckDB's spelling, with values as named parameters of one command.</summary>
-    private sealed class DuckDbSqlSource(DuckDBCommand command, IReadOnlyList<string> customColumns) : ClickSqlSource
+    /// <summary>
+    /// Whether the request reads <see cref="DuckDbLayout.RollupTable"/> beside the raw clicks: when
+    /// its range reaches hours whose raw clicks were dropped, and the rollup can answer it exactly,
+    /// that is, the metrics are sums (unique visitors are not), every column it reads is a rollup
+    /// column, and hours tile its range and buckets (whole hours, offsets of whole hours). Any other
+    /// request reads the raw clicks alone, so dropped days count nothing in it. Totals asked apart
+    /// read what the rows they go with read (<see cref="ClickAggregationRequest.TotalsOf"/>).
+    /// </summary>
+    internal static bool ReadsRollup(ClickAggregationRequest request, (DateTime First, DateTime Last)? rollupHours) =>
+        rollupHours is { } hours
+        && request.Start <= hours.Last && request.End > hours.First
+        && !request.Metrics.Contains(ClickMetrics.UniqueVisitors)
+        && request.Dimensions.Concat(request.TotalsOf ?? []).Concat(ClickAggregationSql.FilterDimensions(request.Filter)).All(d => d.Kind == ClickDimensionKind.Column)
+        && ClickAggregationSql.Columns(request).Concat((request.TotalsOf ?? []).Select(d => d.Column)).All(c => c == "timestamp" || DuckDbLayout.RollupColumns.Contains(c))
+        && request.Start.Ticks % TimeSpan.TicksPerHour == 0 && request.End.Ticks % TimeSpan.TicksPerHour == 0
+        && request.Offsets.All(o => o.Offset.Ticks % TimeSpan.TicksPerHour == 0);
+
+    private DuckDbSqlSource Source(ClickAggregationRequest request, DuckDBCommand command) =>
+        new(command, database.DimensionColumns, ReadsRollup(request, database.RollupHours) ? request : null);
+
+    /// <summary>
+    /// DuckDB's spelling, with values as named parameters of one command. Given a
+    /// <paramref name="rollupRequest"/>, it reads the raw clicks and <see cref="DuckDbLayout.RollupTable"/>
+    /// together, as one relation <c>u</c> in which each raw click weighs 1 and each rollup row its count.
+    /// </summary>
+    private sealed class DuckDbSqlSource(DuckDBCommand command, IReadOnlyList<string> customColumns, ClickAggregationRequest? rollupRequest = null) : ClickSqlSource
     {
+        private const string Union = "u";
+
+        private bool WithRollup => rollupRequest is not null;
+
         public override string Value(string value) => Parameter(DuckDbText.Clean(value));
 
         private string Parameter(object value)
@@ -89,6 +117,11 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
 
         public override string Column(string name, bool custom = false)
         {
+            if (WithRollup)
+            {
+                return custom ? "''" : Union + "." + name;
+            }
+
             if (custom)
             {
                 return customColumns.Contains(name) ? DuckDbLayout.EventsTable + "." + DuckDbLayout.Quote(name) : "''";
@@ -115,6 +148,23 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
 
         public override string From(IReadOnlyCollection<string> columns)
         {
+            if (rollupRequest is null)
+            {
+                return Joined(columns);
+            }
+
+            string[] kept = columns.Where(c => c != "timestamp").Order(StringComparer.Ordinal).ToArray();
+            string from = Parameter(rollupRequest.Start);
+            string to = Parameter(rollupRequest.End);
+            var raw = new DuckDbSqlSource(command, customColumns);
+            return $"(SELECT {DuckDbLayout.EventsTable}.timestamp AS timestamp{string.Concat(kept.Select(c => ", " + raw.Column(c) + " AS " + c))}, 1 AS clicks " +
+                   $"FROM {Joined(columns)} WHERE {DuckDbLayout.EventsTable}.timestamp >= CAST({from} AS TIMESTAMP) AND {DuckDbLayout.EventsTable}.timestamp < CAST({to} AS TIMESTAMP) " +
+                   $"UNION ALL SELECT hour AS timestamp{string.Concat(kept.Select(c => ", " + c))}, clicks " +
+                   $"FROM {DuckDbLayout.RollupTable} WHERE hour >= CAST({from} AS TIMESTAMP) AND hour < CAST({to} AS TIMESTAMP)) AS {Union}";
+        }
+
+        private static string Joined(IReadOnlyCollection<string> columns)
+        {
             var from = new StringBuilder(DuckDbLayout.EventsTable);
             foreach (DuckDbDimension dimension in DuckDbLayout.Dimensions)
             {
@@ -133,17 +183,24 @@ internal sealed class DuckDbClickQueries(DuckDbDatabase database) : IClickQuerie
         {
             string from = Parameter(start);
             string to = Parameter(end);
-            return $"{DuckDbLayout.EventsTable}.timestamp >= CAST({from} AS TIMESTAMP) AND {DuckDbLayout.EventsTable}.timestamp < CAST({to} AS TIMESTAMP)";
+            string time = WithRollup ? Union + ".timestamp" : DuckDbLayout.EventsTable + ".timestamp";
+            return $"{time} >= CAST({from} AS TIMESTAMP) AND {time} < CAST({to} AS TIMESTAMP)";
         }
 
-        public override string UnixSeconds => $"(epoch_ms({DuckDbLayout.EventsTable}.timestamp) // 1000)";
+        public override string UnixSeconds => $"(epoch_ms({(WithRollup ? Union : DuckDbLayout.EventsTable)}.timestamp) // 1000)";
 
         public override string Divide(string dividend, long divisor) => $"({dividend} // {divisor.ToString(CultureInfo.InvariantCulture)})";
 
         public override string MonthNumber(string unixSeconds) =>
             $"(year(epoch_ms({unixSeconds} * 1000)) * 12 + month(epoch_ms({unixSeconds} * 1000)) - 1)";
 
-        public override string CountIf(string? condition) => condition is null ? "count(*)" : $"count(*) FILTER (WHERE {condition})";
+        public override string CountIf(string? condition) => (WithRollup, condition) switch
+        {
+            (false, null) => "count(*)",
+            (false, _) => $"count(*) FILTER (WHERE {condition})",
+            (true, null) => $"CAST(coalesce(sum({Union}.clicks), 0) AS BIGINT)",
+            (true, _) => $"CAST(coalesce(sum({Union}.clicks) FILTER (WHERE {condition}), 0) AS BIGINT)",
+        };
 
         public override string DistinctIf(string expression, string condition) => $"count(DISTINCT {expression}) FILTER (WHERE {condition})";
 

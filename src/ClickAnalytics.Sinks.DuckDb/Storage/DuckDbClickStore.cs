@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -130,24 +131,79 @@ internal sealed class DuckDbClickStore : IClickStore, IAsyncDisposable
     }
 
     /// <summary>
-    /// Deletes the day's clicks. Their dimension rows stay (other days share them), and DuckDB keeps
-    /// no rollups yet, so queries over a dropped day count nothing.
+    /// Moves the day's clicks into <see cref="DuckDbLayout.RollupTable"/> (counts per hour and per
+    /// dashboard dimension, which queries keep reading), deletes them and the dimension rows no click
+    /// uses any more, all in one transaction, then checkpoints so the space can be used again.
     /// </summary>
     public async Task DropDayAsync(DateOnly day, CancellationToken cancellationToken)
     {
-        long dropped = await _database.WithWriteConnectionAsync(
+        long sizeBefore = FileSize();
+        (long dropped, long rollupRows, long dimensionRows) = await _database.WithWriteConnectionAsync(
             connection =>
             {
-                using DuckDBCommand command = connection.CreateCommand();
-                command.CommandText = $"DELETE FROM {DuckDbLayout.EventsTable} WHERE {DayRange}";
-                command.Parameters.Add(new DuckDBParameter("day", day));
-                return (long)command.ExecuteNonQuery();
+                bool committed = false;
+                DuckDbDatabase.Execute(connection, "BEGIN TRANSACTION");
+                try
+                {
+                    long rolledUp = Execute(connection, DuckDbLayout.RollUpDaySql(DayRange), day);
+                    long deleted = Execute(connection, $"DELETE FROM {DuckDbLayout.EventsTable} WHERE {DayRange}", day);
+                    long unused = 0;
+                    if (deleted > 0)
+                    {
+                        foreach (DuckDbDimension dimension in DuckDbLayout.Dimensions)
+                        {
+                            unused += Execute(connection,
+                                $"DELETE FROM {dimension.Table} WHERE {dimension.KeyColumn} NOT IN (SELECT DISTINCT {dimension.KeyColumn} FROM {DuckDbLayout.EventsTable})",
+                                day: null);
+                        }
+                    }
+
+                    DuckDbDatabase.Execute(connection, "COMMIT");
+                    committed = true;
+                    if (deleted == 0)
+                    {
+                        return (0L, 0L, 0L);
+                    }
+
+                    DateTime midnight = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+                    _database.RolledUp(midnight, midnight.AddHours(23));
+                    if (unused > 0)
+                    {
+                        // The remembered keys may name rows that are gone: read them again.
+                        foreach (DimensionKeys keys in _database.DimensionKeys)
+                        {
+                            keys.Load(connection);
+                        }
+                    }
+
+                    DuckDbDatabase.Execute(connection, "CHECKPOINT");
+                    return (deleted, rolledUp, unused);
+                }
+                catch when (!committed)
+                {
+                    DuckDbDatabase.Execute(connection, "ROLLBACK");
+                    throw;
+                }
             },
             cancellationToken).ConfigureAwait(false);
         if (dropped > 0)
         {
-            Log.DayDropped(_logger, dropped, day, _database.Path);
+            Log.DayDropped(_logger, dropped, day, rollupRows, dimensionRows, _database.Path, sizeBefore, FileSize());
         }
+    }
+
+    private long FileSize() => File.Exists(_database.Path) ? new FileInfo(_database.Path).Length : 0;
+
+    private static long Execute(DuckDBConnection connection, string sql, DateOnly? day)
+    {
+        using DuckDBCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (day is { } value)
+        {
+            command.Parameters.Add(new DuckDBParameter("day", value));
+        }
+
+        return command.ExecuteNonQuery();
     }
 
     /// <summary>Closes the file once the write in progress is done; the host disposes the store after the processor drained.</summary>

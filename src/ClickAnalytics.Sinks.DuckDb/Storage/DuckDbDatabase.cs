@@ -44,6 +44,19 @@ internal sealed class DuckDbDatabase : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<string> DimensionColumns { get; private set; } = [];
 
+    /// <summary>
+    /// The first and the last hour <see cref="DuckDbLayout.RollupTable"/> counts clicks in (null while
+    /// no day was dropped): queries over other times need not read it. Read when the database opens,
+    /// widened by <see cref="RolledUp"/>.
+    /// </summary>
+    public (DateTime First, DateTime Last)? RollupHours { get; private set; }
+
+    /// <summary>Records that the rollup now counts clicks from <paramref name="first"/> to <paramref name="last"/> (hours).</summary>
+    public void RolledUp(DateTime first, DateTime last) =>
+        RollupHours = RollupHours is { } known
+            ? (first < known.First ? first : known.First, last > known.Last ? last : known.Last)
+            : (first, last);
+
     /// <summary>The dimension tables' keys, loaded when the database opens; used on the write connection only.</summary>
     public IReadOnlyList<DimensionKeys> DimensionKeys { get; private set; } = [];
 
@@ -162,9 +175,14 @@ internal sealed class DuckDbDatabase : IAsyncDisposable
             }
 
             Execute(connection, DuckDbLayout.CreateClicksViewSql(custom));
+            Execute(connection, DuckDbLayout.CreateRollupTableSql());
             Execute(connection, "COMMIT");
             _knownColumns.UnionWith(custom);
             DimensionColumns = custom;
+            using DuckDBCommand hours = connection.CreateCommand();
+            hours.CommandText = $"SELECT min(hour), max(hour) FROM {DuckDbLayout.RollupTable}";
+            using var reader = hours.ExecuteReader();
+            RollupHours = reader.Read() && !reader.IsDBNull(0) ? (reader.GetDateTime(0), reader.GetDateTime(1)) : null;
         }
         catch
         {

@@ -78,6 +78,45 @@ internal static class DuckDbLayout
     ];
 
     /// <summary>
+    /// The clicks of dropped days, counted per UTC hour and per combination of
+    /// <see cref="RollupColumns"/>: what queries over those days read once their raw clicks are gone
+    /// (see <see cref="DuckDbClickStore.DropDayAsync"/>). Hours tile the days of any zone whose offsets
+    /// are whole hours, so day, week and month buckets in such zones stay exact.
+    /// </summary>
+    public const string RollupTable = "click_rollup_hourly";
+
+    /// <summary>
+    /// The columns the rollup keeps besides the hour and the count: the ones a dashboard breaks
+    /// clicks down by and the flags the metrics read. Unique visitors are not additive, so they are
+    /// not kept; a query that counts them reads the raw clicks only.
+    /// </summary>
+    public static IReadOnlyList<string> RollupColumns { get; } =
+    [
+        "tenant_id", "link_id", "country", "device_type", "browser_family", "os_family", "referer_medium", "referer_source",
+        "utm_source", "utm_medium", "utm_campaign", "is_bot", "is_repeat",
+    ];
+
+    public static string CreateRollupTableSql()
+    {
+        var sql = new StringBuilder("CREATE TABLE IF NOT EXISTS ").Append(RollupTable).Append(" (hour TIMESTAMP NOT NULL");
+        foreach (string name in RollupColumns)
+        {
+            sql.Append(", ").Append(ColumnDefinition(DuckDbColumn.For(ClickSchema.Columns.Single(c => c.Name == name))));
+        }
+
+        return sql.Append(", clicks BIGINT NOT NULL)").ToString();
+    }
+
+    /// <summary>Adds the clicks of the UTC day <c>$day</c> to <see cref="RollupTable"/>, read through the clicks view.</summary>
+    public static string RollUpDaySql(string dayRange)
+    {
+        string columns = string.Join(", ", RollupColumns);
+        return $"INSERT INTO {RollupTable} (hour, {columns}, clicks) " +
+               $"SELECT date_trunc('hour', timestamp) AS hour, {columns}, count(*) FROM {ClickSchema.ClicksTable} " +
+               $"WHERE {dayRange} GROUP BY ALL";
+    }
+
+    /// <summary>
     /// A click's day computed from <see cref="EventsTable"/>: the UTC day of its timestamp, exactly
     /// what the schema's reader gives. The view and the counts both use it.
     /// </summary>

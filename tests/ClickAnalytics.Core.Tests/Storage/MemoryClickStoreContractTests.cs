@@ -11,4 +11,6 @@ public class MemoryClickStoreContractTests : ClickStoreContractTests
     protected override Task<IClickStore> CreateStoreAsync() => Task.FromResult<IClickStore>(new MemoryClickStore("memory"));
 
     protected override Task CleanUpAsync() => Task.CompletedTask;
+
+    protected override bool KeepsRollups => false;
 }

@@ -137,5 +137,39 @@ public class DuckDbStoreTests : DuckDbFileTest
         Assert.That(records[2].GetStructuredStateValue("Clicks"), Is.EqualTo("1"), "the dropped day held one click");
     }
 
+    [Test]
+    public async Task Dropping_a_day_keeps_its_counts_and_removes_only_the_dimension_rows_no_click_uses()
+    {
+        DateTimeOffset day2 = Day1.AddDays(1);
+        var day = new ClickQuery { From = DateOnly.FromDateTime(Day1.UtcDateTime), To = DateOnly.FromDateTime(day2.UtcDateTime) };
+        await using (var store = new DuckDbStore(_path))
+        {
+            await store.WriteAsync([
+                .. Enumerable.Range(0, 40).Select(i => DuckDbStore.Click("a", Day1.AddMinutes(i * 20), tenant: "gone")),
+                .. Enumerable.Range(0, 10).Select(i => DuckDbStore.Click("b", Day1.AddMinutes(i * 7), tenant: "kept")),
+                .. Enumerable.Range(0, 5).Select(i => DuckDbStore.Click("b", day2.AddMinutes(i), tenant: "kept")),
+            ]);
+            IReadOnlyList<DailyClicks> before = await store.Queries.GetDailyClicksAsync(day);
+
+            await store.Store.DropDayAsync(DateOnly.FromDateTime(Day1.UtcDateTime), CancellationToken.None);
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(await store.Queries.GetDailyClicksAsync(day), Is.EqualTo(before), "the dropped day is counted from the rollup");
+                Assert.That(await store.Queries.GetLinkTotalsAsync(day with { TenantId = "gone" }), Is.EqualTo(new[] { new LinkClicks("a", 40) }));
+                Assert.That(DuckDbStore.Sql(_path, "SELECT count(*) FROM click_events").Single()[0], Is.EqualTo(5L), "only the other day's raw clicks are left");
+                Assert.That(DuckDbStore.Sql(_path, "SELECT count(*) FROM click_attributes WHERE tenant_id = 'gone'").Single()[0], Is.EqualTo(0L), "the row only the dropped day used is gone");
+                Assert.That(DuckDbStore.Sql(_path, "SELECT count(*) FROM click_attributes WHERE tenant_id = 'kept'").Single()[0], Is.EqualTo(1L), "the row the other day uses stays");
+            });
+
+            // A click whose attribute row was removed gets a new one, not a key that points nowhere.
+            await store.WriteAsync([DuckDbStore.Click("a", day2.AddHours(2), tenant: "gone")]);
+            Assert.That(await store.Queries.GetLinkTotalsAsync(day with { From = day.To, TenantId = "gone" }), Is.EqualTo(new[] { new LinkClicks("a", 1) }));
+        }
+
+        await using var reopened = new DuckDbStore(_path);
+        Assert.That(await reopened.Queries.GetLinkTotalsAsync(day with { TenantId = "gone" }), Is.EqualTo(new[] { new LinkClicks("a", 41) }), "after reopening, the rollup is read again");
+    }
+
     private long AttributeRows() => (long)DuckDbStore.Sql(_path, "SELECT count(*) FROM click_attributes").Single()[0];
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
+using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Testing.Querying;
@@ -141,6 +142,58 @@ public abstract partial class ClickStoreContractTests
         }
 
         await AssertAnswersAsync(clicks, queries);
+    }
+
+    /// <summary>
+    /// Whether the store keeps rollups of the days it drops, so sums by the dashboard's dimensions
+    /// still count them; a store without rollups counts nothing of a dropped day.
+    /// </summary>
+    protected virtual bool KeepsRollups => true;
+
+    [Test]
+    public async Task Dropped_days_keep_their_counts_from_the_rollups()
+    {
+        List<EnrichedClick> clicks = await LoadQueryDatasetAsync();
+        // Sums over dropped days, by the dimensions a dashboard shows, in UTC and in a zone of whole-hour offsets.
+        string[] sums = [ClickMetrics.Clicks, ClickMetrics.Bots, ClickMetrics.Repeats];
+        var queries = new List<ClickAnalyticsQuery>
+        {
+            new() { From = March, To = AfterMarch, Dimensions = ["time:day"], Metrics = sums },
+            new() { From = March, To = AfterMarch, TimeZone = "America/New_York", Dimensions = ["time:day"], Metrics = sums, IncludeBots = true },
+            new() { From = new DateOnly(2026, 3, 8), To = new DateOnly(2026, 3, 8), Dimensions = ["time:hour"], Limit = 100 },
+            new() { From = new DateOnly(2026, 1, 1), To = new DateOnly(2026, 12, 31), Dimensions = ["time:month"], Metrics = sums, IncludeBots = true, IncludeRepeats = true },
+            new() { From = March, To = November, Dimensions = ["utmCampaign", "time:day"], Metrics = [ClickMetrics.Clicks] },
+            new() { From = new DateOnly(2026, 3, 28), To = new DateOnly(2026, 3, 30), Dimensions = ["time:day"], Compare = ClickComparisons.PreviousPeriod },
+            new()
+            {
+                From = March, To = November, Dimensions = ["browser"], Metrics = sums,
+                Filters = [QueryFilter.In("country", "US", "DE"), QueryFilter.IsNot("refererMedium", "direct"), QueryFilter.Contains("os", "win", "droid")],
+            },
+        };
+        foreach (string dimension in new[] { "link", "tenant", "country", "deviceType", "browser", "os", "refererMedium", "refererSource" })
+        {
+            queries.Add(new ClickAnalyticsQuery { From = March, To = November, Dimensions = [dimension], Metrics = sums });
+            queries.Add(new ClickAnalyticsQuery { From = March, To = November, Dimensions = [dimension], Limit = 3, Offset = 1, IncludeBots = true });
+        }
+
+        // Unique visitors, cities and zones of half-hour offsets are not in the rollups: they count the raw clicks left.
+        var rawOnly = new List<ClickAnalyticsQuery>
+        {
+            new() { From = March, To = November, Dimensions = ["time:day"], Metrics = [ClickMetrics.UniqueVisitors] },
+            new() { From = March, To = November, Dimensions = ["city"] },
+            new() { From = March, To = AfterMarch, TimeZone = "Asia/Kolkata", Dimensions = ["time:day"] },
+        };
+
+        DateOnly[] dropped = [new(2026, 3, 7), new(2026, 3, 8), new(2026, 3, 29)];
+        foreach (DateOnly day in dropped)
+        {
+            await Store.DropDayAsync(day, CancellationToken.None);
+        }
+
+        Assert.That((await Store.ListDaysAsync(CancellationToken.None)).Select(d => d.Day), Is.EquivalentTo(QueryClicks.Days.Except(dropped)), "the days are dropped");
+        List<EnrichedClick> left = [.. clicks.Where(c => !dropped.Contains(DateOnly.FromDateTime(c.Click.Timestamp.UtcDateTime)))];
+        await AssertAnswersAsync(KeepsRollups ? clicks : left, queries);
+        await AssertAnswersAsync(left, rawOnly);
     }
 
     /// <summary>Writes <see cref="QueryClicks.Dataset"/> in batches as the processor would, and returns it.</summary>
