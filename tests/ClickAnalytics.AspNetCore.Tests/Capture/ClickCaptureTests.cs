@@ -153,7 +153,7 @@ public class ClickCaptureTests
         Assert.Multiple(() =>
         {
             Assert.That(response.Response.StatusCode, Is.EqualTo(302));
-            Assert.That(buffer.Clicks.Single().UserAgent, Is.EqualTo("\u0000\u0001\u00ff\ufffd"));
+            Assert.That(buffer.Clicks.Single().UserAgent, Is.EqualTo("\ufffd\ufffd\u00ff\ufffd"), "controls are replaced, other characters kept");
         });
     }
 
@@ -265,5 +265,45 @@ public class ClickCaptureTests
             Assert.That(ips["forged"], Is.EqualTo(IPAddress.Parse("198.51.100.99")));
             Assert.That(ips["garbage"], Is.EqualTo(proxy));
         });
+    }
+    [Test]
+    public async Task Control_characters_and_text_reordering_marks_in_headers_are_stored_as_replacement_marks()
+    {
+        var buffer = new RecordingBuffer();
+        await using var host = await CaptureHost.StartAsync(buffer);
+
+        await host.SendAsync("/abc", r =>
+        {
+            r.Headers.UserAgent = "Mozilla/5.0 \u001b[31mred\u001b[0m \u009b2J bell\u0007";
+            r.Headers.Referer = "https://evil.example/\u202Egnp.exe\u007F";
+            r.Headers.AcceptLanguage = "de\u0008\u0008en";
+        });
+        await host.SendAsync("/plain", r => r.Headers.UserAgent = "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile Safari/537.36 – ünïcödé 東京");
+
+        Dictionary<string, ClickEvent> clicks = buffer.Clicks.ToDictionary(c => c.LinkId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(clicks["abc"].UserAgent, Is.EqualTo("Mozilla/5.0 \uFFFD[31mred\uFFFD[0m \uFFFD2J bell\uFFFD"));
+            Assert.That(clicks["abc"].Referer, Is.EqualTo("https://evil.example/\uFFFDgnp.exe\uFFFD"));
+            Assert.That(clicks["abc"].AcceptLanguage, Is.EqualTo("de\uFFFD\uFFFDen"));
+            Assert.That(clicks["plain"].UserAgent, Is.EqualTo("Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile Safari/537.36 – ünïcödé 東京"), "other text is kept as it is");
+        });
+    }
+
+    [TestCase("fe80::1%1", "fe80::1")]
+    [TestCase("fe80::abcd%lo", "fe80::abcd")]
+    [TestCase("2001:db8::7", "2001:db8::7")]
+    [TestCase("203.0.113.9", "203.0.113.9")]
+    public async Task An_IPv6_zone_index_is_not_part_of_the_stored_address(string forwarded, string stored)
+    {
+        var buffer = new RecordingBuffer();
+        var proxy = IPAddress.Parse("10.0.0.5");
+        await using var host = await CaptureHost.StartAsync(buffer, trustedProxy: proxy);
+
+        await host.SendAsync("/abc", r => r.Headers["X-Forwarded-For"] = forwarded, remote: proxy);
+
+        IPAddress? ip = buffer.Clicks.Single().ClientIp;
+        Assert.That(ip?.ToString(), Is.EqualTo(stored));
+        Assert.That(ip!.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || ip.ScopeId == 0, Is.True, "no zone left");
     }
 }
