@@ -80,11 +80,23 @@ public sealed class RedisStreamsOptions
     public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Deliveries after which an entry that was still not stored goes to the dead-letter stream. From the
-    /// third delivery on, an entry is retried on its own, so one bad click cannot take its neighbours with it.
+    /// Deliveries after which an entry that was still not stored goes to the dead-letter stream: entries
+    /// whose consumers died with them again and again. From the third delivery on, an entry is retried
+    /// on its own, so one click that brings its worker down cannot take its neighbours with it. (A
+    /// click the store rejects is found and dead-lettered by the processor on its first delivery; a
+    /// store outage uses up no deliveries.)
     /// </summary>
     [Range(3, 1_000)]
     public int MaxDeliveries { get; set; } = 5;
+
+    /// <summary>
+    /// Consumers of the group that have nothing pending and have not read for this long are removed
+    /// (every process name is a new consumer, so each restart of a worker leaves one behind).
+    /// Zero keeps them. A working consumer reads every <see cref="PollInterval"/>, so this must stay
+    /// far longer than that.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan RemoveIdleConsumersAfter { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How often stream length, lag and pending counts are read for the gauges and the health check.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]

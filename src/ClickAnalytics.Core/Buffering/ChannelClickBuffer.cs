@@ -12,7 +12,7 @@ namespace ClickAnalytics.Buffering;
 /// The in-process buffer: a bounded <see cref="Channel{T}"/>. When it is full the configured
 /// <see cref="BufferFullMode"/> decides which click is lost, and the loss is counted.
 /// </summary>
-internal sealed class ChannelClickBuffer : IClickBufferWriter, IClickBufferReader
+internal sealed class ChannelClickBuffer : IClickBufferWriter, IClickBufferReader, IClickBatchParts
 {
     private readonly Channel<ClickEvent> _channel;
     private readonly ClickAnalyticsMetrics _metrics;
@@ -142,6 +142,20 @@ internal sealed class ChannelClickBuffer : IClickBufferWriter, IClickBufferReade
     // Nothing can hold the clicks once the process has them in memory only; the processor counts the loss.
     public ValueTask<bool> AbandonAsync(ClickBatch batch, Exception error, CancellationToken cancellationToken) =>
         ValueTask.FromResult(false);
+
+    public ClickBatch Part(ClickBatch batch, IReadOnlyList<int> positions)
+    {
+        var clicks = new ClickEvent[positions.Count];
+        for (int i = 0; i < clicks.Length; i++)
+        {
+            clicks[i] = batch.Clicks[positions[i]];
+        }
+
+        return new ClickBatch(clicks);
+    }
+
+    // In memory, nobody else can take a batch.
+    public ValueTask RenewAsync(ClickBatch batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     private static void Fill(ChannelReader<ClickEvent> reader, List<ClickEvent> clicks, int maxSize)
     {

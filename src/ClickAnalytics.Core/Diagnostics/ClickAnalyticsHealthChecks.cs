@@ -64,26 +64,37 @@ internal sealed class StoreHealthCheck(IClickStore store, TimeProvider time) : I
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        DateTime now = time.GetUtcNow().UtcDateTime;
-        DateTime start = new(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         try
         {
-            await store.Queries.AggregateAsync(
-                new ClickAggregationRequest
-                {
-                    Start = start,
-                    End = start.AddSeconds(1),
-                    Offsets = [new UtcOffsetChange(start, TimeSpan.Zero)],
-                    Dimensions = [],
-                    Metrics = [ClickMetrics.Clicks],
-                    Order = [],
-                },
-                cancellationToken).ConfigureAwait(false);
+            await StoreProbe.AnswersAsync(store, time, cancellationToken).ConfigureAwait(false);
             return HealthCheckResult.Healthy($"Store {store.Name} answers.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return HealthCheckResult.Unhealthy($"Store {store.Name} does not answer: {ex.Message}", ex);
         }
+    }
+}
+
+/// <summary>The cheapest question a store answers: a count over one second.</summary>
+internal static class StoreProbe
+{
+    /// <summary>Asks the store; true when it answered (it throws otherwise).</summary>
+    public static async Task<bool> AnswersAsync(IClickStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        DateTime now = time.GetUtcNow().UtcDateTime;
+        DateTime start = new(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        await store.Queries.AggregateAsync(
+            new ClickAggregationRequest
+            {
+                Start = start,
+                End = start.AddSeconds(1),
+                Offsets = [new UtcOffsetChange(start, TimeSpan.Zero)],
+                Dimensions = [],
+                Metrics = [ClickMetrics.Clicks],
+                Order = [],
+            },
+            cancellationToken).ConfigureAwait(false);
+        return true;
     }
 }

@@ -40,6 +40,7 @@ internal sealed class ClickAnalyticsMetrics
     private readonly Counter<long> _failed;
     private readonly Counter<long> _enrichmentErrors;
     private readonly Counter<long> _sinkRetries;
+    private readonly UpDownCounter<long> _heldBatches;
     private readonly Histogram<double> _sinkWriteDuration;
     private readonly Histogram<long> _batchSize;
     private IClickBufferReader? _buffer;
@@ -55,6 +56,7 @@ internal sealed class ClickAnalyticsMetrics
         _failed = Meter.CreateCounter<long>("clickanalytics.clicks.failed", "{click}", "Clicks whose batch could not be stored after every retry.");
         _enrichmentErrors = Meter.CreateCounter<long>("clickanalytics.enrichment.errors", "{error}", "Enrichment stages that threw; the clicks go on without that stage's values.");
         _sinkRetries = Meter.CreateCounter<long>("clickanalytics.sink.retries", "{retry}", "Sink writes tried again after an error.");
+        _heldBatches = Meter.CreateUpDownCounter<long>("clickanalytics.sink.held_batches", "{batch}", "Batches held by workers while their sink takes no writes (an outage).");
         // Writes take milliseconds to seconds (a retry's backoff is not in them): the default boundaries (0, 5, 10, 25 … 10 000) would put every write in the first bucket.
         _sinkWriteDuration = Meter.CreateHistogram<double>(
             "clickanalytics.sink.write.duration", "s", "Time to write one batch to one sink.",
@@ -106,6 +108,10 @@ internal sealed class ClickAnalyticsMetrics
     /// <summary>Counts a retried sink write.</summary>
     public void SinkRetry(string sink) =>
         _sinkRetries.Add(1, new KeyValuePair<string, object?>("sink", sink));
+
+    /// <summary>A worker starts (+1) or stops (−1) holding a batch through an outage of the sink.</summary>
+    public void SinkOutage(string sink, int change) =>
+        _heldBatches.Add(change, new KeyValuePair<string, object?>("sink", sink));
 
     /// <summary>Records how long a sink write took.</summary>
     public void SinkWrite(string sink, TimeSpan duration, bool success) =>

@@ -35,6 +35,15 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Warning, "The host cut the drain of the click buffer short; the rest is counted as dropped.")]
     public static partial void DrainCancelled(ILogger logger);
 
+    [LoggerMessage(13, LogLevel.Error, "Sink {Sink} takes no writes ({Error}); the processor holds its batch of {Count} clicks and reads nothing new until the store is back, trying again every {Delay} at most.")]
+    public static partial void StoreUnavailable(ILogger logger, Exception exception, string sink, int count, string error, TimeSpan delay);
+
+    [LoggerMessage(14, LogLevel.Information, "Sink {Sink} takes writes again after {Outage}; the held batch of {Count} clicks is stored.")]
+    public static partial void StoreRecovered(ILogger logger, string sink, TimeSpan outage, int count);
+
+    [LoggerMessage(15, LogLevel.Error, "Sink {Sink} takes other clicks but not {Count} of a batch of {BatchSize}; those are given up alone (the buffer {Outcome}).")]
+    public static partial void ClicksRejected(ILogger logger, Exception exception, string sink, int count, int batchSize, string outcome);
+
     [LoggerMessage(12, LogLevel.Warning, "{Count} click(s) of days already archived were not stored again; they are counted as dropped (archived_day).")]
     public static partial void ArchivedDayClicks(ILogger logger, int count);
 }

@@ -60,17 +60,30 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
         _retry = ClickRetry.Create(_options.SinkMaxAttempts, _options.SinkRetryBaseDelay, _options.SinkRetryMaxDelay, timeProvider, OnRetryAsync);
     }
 
-    /// <summary>Clicks of days already archived are not written again; they are counted as dropped.</summary>
-    private EnrichedClick[] LeaveOutArchivedDays(EnrichedClick[] clicks)
+    /// <summary>
+    /// Clicks of days already archived are not written again; they are counted as dropped. Gives the
+    /// clicks kept and, for each, its position in the batch.
+    /// </summary>
+    private (EnrichedClick[] Kept, int[] Positions) LeaveOutArchivedDays(EnrichedClick[] clicks)
     {
-        EnrichedClick[] kept = Array.FindAll(clicks, c => !Array.Exists(_archivedDays, a => a.IsArchived(DateOnly.FromDateTime(c.Click.Timestamp.UtcDateTime))));
-        if (kept.Length < clicks.Length)
+        var kept = new List<EnrichedClick>(clicks.Length);
+        var positions = new List<int>(clicks.Length);
+        for (int i = 0; i < clicks.Length; i++)
         {
-            _metrics.Dropped(clicks.Length - kept.Length, DropReason.ArchivedDay);
-            Log.ArchivedDayClicks(_logger, clicks.Length - kept.Length);
+            if (!Array.Exists(_archivedDays, a => a.IsArchived(DateOnly.FromDateTime(clicks[i].Click.Timestamp.UtcDateTime))))
+            {
+                kept.Add(clicks[i]);
+                positions.Add(i);
+            }
         }
 
-        return kept;
+        if (kept.Count < clicks.Length)
+        {
+            _metrics.Dropped(clicks.Length - kept.Count, DropReason.ArchivedDay);
+            Log.ArchivedDayClicks(_logger, clicks.Length - kept.Count);
+        }
+
+        return ([.. kept], [.. positions]);
     }
 
     /// <summary>The stages in the order they run.</summary>
@@ -193,9 +206,10 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
             clicks[i] = new EnrichedClick(batch.Clicks[i]);
         }
 
+        int[]? positions = null;
         if (_archivedDays.Length > 0)
         {
-            clicks = LeaveOutArchivedDays(clicks);
+            (clicks, positions) = LeaveOutArchivedDays(clicks);
             if (clicks.Length == 0)
             {
                 await _buffer.AcknowledgeAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -221,23 +235,263 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
             return;
         }
 
-        bool held = await _buffer.AbandonAsync(batch, error!, CancellationToken.None).ConfigureAwait(false);
         if (error is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
-            if (!held)
-            {
-                _metrics.Dropped(clicks.Length, DropReason.NotDrained);
-            }
-
+            await GiveBackAsync(batch, clicks.Length, cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        await RecoverAsync(batch, clicks, positions, failedSink, error!, attempts, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stopped while the batch was not stored: a durable buffer keeps it, otherwise it is counted as not drained.</summary>
+    private async Task GiveBackAsync(ClickBatch batch, int count, CancellationToken cancellationToken)
+    {
+        bool held = await _buffer.AbandonAsync(batch, new OperationCanceledException(cancellationToken), CancellationToken.None).ConfigureAwait(false);
         if (!held)
         {
-            _metrics.Failed(clicks.Length, error!.GetType().Name);
+            _metrics.Dropped(count, DropReason.NotDrained);
+        }
+    }
+
+    /// <summary>
+    /// A batch the retry policy could not store. Whether the store is down or some of the clicks
+    /// are what it rejects is told apart by writing parts of the batch: when a part is stored, the
+    /// store takes writes, and the parts that still fail are halved until the clicks it rejects are
+    /// found; they alone are given up (a durable buffer dead-letters them), the rest is stored.
+    /// When no part is stored the store is taken to be down: the worker holds the batch, reads
+    /// nothing new, and tries again with backoff (in more, smaller parts each time, so two bad clicks
+    /// cannot pass for an outage) until it is stored or the processor stops. A batch the store
+    /// keeps refusing while it answers queries is given up after <see cref="ClickAnalyticsOptions.SinkMaxAttempts"/>
+    /// such rounds. Without <see cref="IClickBatchParts"/> from the buffer, the batch is retried whole.
+    /// </summary>
+    private async Task RecoverAsync(ClickBatch batch, EnrichedClick[] clicks, int[]? positions, IClickSink failedSink, Exception error, int attempts, CancellationToken cancellationToken)
+    {
+        var parts = _buffer as IClickBatchParts;
+        List<int> pending = [.. Enumerable.Range(0, clicks.Length)];
+        var rejected = new List<int>();
+        bool writesWork = false;
+        int refusedWhileUp = 0;
+        long outageStarted = _timeProvider.GetTimestamp();
+        bool outage = false;
+        TimeSpan delay = _options.SinkRetryBaseDelay > TimeSpan.Zero ? _options.SinkRetryBaseDelay : TimeSpan.FromMilliseconds(100);
+        for (int round = 0; pending.Count > 0 && !cancellationToken.IsCancellationRequested; round++)
+        {
+            if (round > 0)
+            {
+                (IClickSink? sink, Exception? failure) = await WriteOnceAsync(clicks, pending, cancellationToken).ConfigureAwait(false);
+                if (sink is null)
+                {
+                    pending.Clear();
+                    break;
+                }
+
+                (failedSink, error) = (sink, failure!);
+            }
+
+            int pieces = parts is null ? 1 : Math.Min(pending.Count, round < 2 ? 2 : round < 4 ? 4 : round < 6 ? 8 : 16);
+            if (pieces > 1)
+            {
+                var failed = new List<List<int>>();
+                foreach (List<int> piece in Split(pending, pieces))
+                {
+                    (IClickSink? sink, Exception? failure) = await WriteOnceAsync(clicks, piece, cancellationToken).ConfigureAwait(false);
+                    if (sink is null)
+                    {
+                        writesWork = true;
+                    }
+                    else
+                    {
+                        failed.Add(piece);
+                        (failedSink, error) = (sink, failure!);
+                    }
+                }
+
+                pending = [.. failed.SelectMany(p => p)];
+                if (writesWork)
+                {
+                    // The store takes writes: what fails is in the clicks themselves.
+                    foreach (List<int> piece in failed)
+                    {
+                        error = await BisectAsync(clicks, piece, rejected, error, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    pending.Clear();
+                    break;
+                }
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (await AnswersQueriesAsync(failedSink, cancellationToken).ConfigureAwait(false) && ++refusedWhileUp >= _options.SinkMaxAttempts)
+            {
+                // It answers queries but refuses these clicks round after round: give them up.
+                rejected.AddRange(pending);
+                pending.Clear();
+                break;
+            }
+
+            if (!outage)
+            {
+                outage = true;
+                _metrics.SinkOutage(failedSink.Name, 1);
+                Log.StoreUnavailable(_logger, error, failedSink.Name, clicks.Length, error.Message, _options.SinkRetryMaxDelay);
+            }
+
+            await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            delay = delay * 2 < _options.SinkRetryMaxDelay ? delay * 2 : _options.SinkRetryMaxDelay;
+            if (parts is not null && !cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await parts.RenewAsync(batch, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The buffer may redeliver the batch elsewhere; stores collapse it by event id.
+                    Log.AcknowledgeFailed(_logger, ex, clicks.Length);
+                }
+            }
         }
 
-        Log.BatchFailed(_logger, error!, clicks.Length, failedSink.Name, attempts, held ? "keeps it for redelivery" : "could not keep it, so it is counted as failed");
+        if (outage)
+        {
+            _metrics.SinkOutage(failedSink.Name, -1);
+            if (pending.Count == 0)
+            {
+                Log.StoreRecovered(_logger, failedSink.Name, _timeProvider.GetElapsedTime(outageStarted), clicks.Length - rejected.Count);
+            }
+        }
+
+        // What is not held or rejected was stored (or left out as archived): acknowledged.
+        var open = new HashSet<int>(pending.Concat(rejected).Select(i => positions is null ? i : positions[i]));
+        int[] stored = [.. Enumerable.Range(0, batch.Clicks.Count).Where(i => !open.Contains(i))];
+        int storedClicks = clicks.Length - pending.Count - rejected.Count;
+        if (open.Count == 0)
+        {
+            await AcknowledgeAsync(batch, storedClicks).ConfigureAwait(false);
+            return;
+        }
+
+        if (parts is not null && stored.Length > 0)
+        {
+            await AcknowledgeAsync(parts.Part(batch, stored), storedClicks).ConfigureAwait(false);
+        }
+
+        if (pending.Count > 0)
+        {
+            // Stopped while holding the batch.
+            ClickBatch held = parts is null ? batch : parts.Part(batch, [.. pending.Select(i => positions is null ? i : positions[i])]);
+            await GiveBackAsync(held, pending.Count, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (rejected.Count > 0)
+        {
+            ClickBatch given = parts is null ? batch : parts.Part(batch, [.. rejected.Select(i => positions is null ? i : positions[i])]);
+            bool kept = await _buffer.AbandonAsync(given, error, CancellationToken.None).ConfigureAwait(false);
+            if (!kept)
+            {
+                _metrics.Failed(rejected.Count, error.GetType().Name);
+            }
+
+            if (parts is null)
+            {
+                Log.BatchFailed(_logger, error, clicks.Length, failedSink.Name, attempts, kept ? "keeps it for redelivery" : "could not keep it, so it is counted as failed");
+            }
+            else
+            {
+                Log.ClicksRejected(_logger, error, failedSink.Name, rejected.Count, clicks.Length, kept ? "keeps them apart" : "could not keep them, so they are counted as failed");
+            }
+        }
+    }
+
+    private async Task AcknowledgeAsync(ClickBatch batch, int count)
+    {
+        try
+        {
+            await _buffer.AcknowledgeAsync(batch, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.AcknowledgeFailed(_logger, ex, count);
+        }
+
+        _metrics.Processed(count, count);
+    }
+
+    /// <summary>Halves a failing part of a batch until the clicks the store rejects are found; returns the last error.</summary>
+    private async Task<Exception> BisectAsync(EnrichedClick[] clicks, List<int> piece, List<int> rejected, Exception error, CancellationToken cancellationToken)
+    {
+        if (piece.Count == 1 || cancellationToken.IsCancellationRequested)
+        {
+            rejected.AddRange(piece);
+            return error;
+        }
+
+        foreach (List<int> half in Split(piece, 2))
+        {
+            (IClickSink? sink, Exception? failure) = await WriteOnceAsync(clicks, half, cancellationToken).ConfigureAwait(false);
+            if (sink is not null)
+            {
+                error = await BisectAsync(clicks, half, rejected, failure!, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return error;
+    }
+
+    private static IEnumerable<List<int>> Split(List<int> indices, int pieces)
+    {
+        for (int p = 0; p < pieces; p++)
+        {
+            int from = indices.Count * p / pieces, to = indices.Count * (p + 1) / pieces;
+            if (to > from)
+            {
+                yield return indices.GetRange(from, to - from);
+            }
+        }
+    }
+
+    /// <summary>Writes the clicks at <paramref name="indices"/> to every sink once; the sink that failed and its error, or nulls.</summary>
+    private async Task<(IClickSink? Sink, Exception? Error)> WriteOnceAsync(EnrichedClick[] clicks, List<int> indices, CancellationToken cancellationToken)
+    {
+        EnrichedClick[] part = indices.Count == clicks.Length ? clicks : [.. indices.Select(i => clicks[i])];
+        try
+        {
+            await new SinkAttempt(this, part).WriteAsync(cancellationToken).ConfigureAwait(false);
+            return (null, null);
+        }
+        catch (SinkWriteFailedException ex)
+        {
+            return (ex.Sink, ex.InnerException!);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            return (_sinks[0], ex);
+        }
+    }
+
+    /// <summary>Whether the sink, when it is a store, answers a query: then it is up, whatever its writes do.</summary>
+    private async Task<bool> AnswersQueriesAsync(IClickSink sink, CancellationToken cancellationToken)
+    {
+        if (sink is not IClickStore store)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            return await StoreProbe.AnswersAsync(store, _timeProvider, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private async ValueTask EnrichAsync(EnrichedClick[] clicks, CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ namespace ClickAnalytics.Sinks.Redis.Buffering;
 /// be decoded, or was delivered <see cref="RedisStreamsOptions.MaxDeliveries"/> times without being
 /// stored, goes to the dead-letter stream with its error so the group moves on.
 /// </summary>
-internal sealed class RedisClickConsumer : IClickBufferReader
+internal sealed class RedisClickConsumer : IClickBufferReader, IClickBatchParts
 {
     /// <summary>From this delivery on an entry is handed out alone, so a poison click fails by itself.</summary>
     internal const int IsolateFromDelivery = 3;
@@ -170,38 +170,72 @@ internal sealed class RedisClickConsumer : IClickBufferReader
         await database.StreamAcknowledgeAsync(_stream, _group, state.Ids).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Stopped before the batch was stored (a cancellation): the entries stay pending, and another
+    /// consumer claims them. Otherwise the processor found that a working store rejects these
+    /// clicks: they go to the dead-letter stream with the error, so the group moves on.
+    /// </summary>
     public async ValueTask<bool> AbandonAsync(ClickBatch batch, Exception error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(error);
-        var state = (RedisBatchState)batch.State!;
-
-        // Entries on their last delivery go to the dead-letter stream now, while the error is at hand;
-        // the others stay pending and are claimed again after the idle timeout.
-        List<PendingEntry>? last = null;
-        for (int i = 0; i < state.Ids.Length; i++)
+        if (error is OperationCanceledException)
         {
-            if (state.Deliveries[i] >= _options.MaxDeliveries)
-            {
-                (last ??= []).Add(new PendingEntry(state.Ids[i], state.Payloads[i], state.Deliveries[i]));
-            }
+            return true;
         }
 
-        if (last is not null)
+        var state = (RedisBatchState)batch.State!;
+        var entries = new List<PendingEntry>(state.Ids.Length);
+        for (int i = 0; i < state.Ids.Length; i++)
         {
-            try
-            {
-                IDatabase database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-                await DeadLetterAsync(database, last, error.GetType().Name + ": " + error.Message, "store_failed").ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                // Still pending: the next claim finds them over the limit and dead-letters them then.
-                ReadFailed(ex, _options.ClaimIdleTime);
-            }
+            entries.Add(new PendingEntry(state.Ids[i], state.Payloads[i], state.Deliveries[i]));
+        }
+
+        try
+        {
+            IDatabase database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
+            await DeadLetterAsync(database, entries, error.GetType().Name + ": " + error.Message, "store_rejected").ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Still pending: claimed again later, and dead-lettered past MaxDeliveries.
+            ReadFailed(ex, _options.ClaimIdleTime);
         }
 
         return true;
+    }
+
+    public ClickBatch Part(ClickBatch batch, IReadOnlyList<int> positions)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var state = (RedisBatchState)batch.State!;
+        var clicks = new ClickEvent[positions.Count];
+        var ids = new RedisValue[positions.Count];
+        var payloads = new RedisValue[positions.Count];
+        var deliveries = new int[positions.Count];
+        for (int i = 0; i < positions.Count; i++)
+        {
+            int at = positions[i];
+            clicks[i] = batch.Clicks[at];
+            ids[i] = state.Ids[at];
+            payloads[i] = state.Payloads[at];
+            deliveries[i] = state.Deliveries[at];
+        }
+
+        return new ClickBatch(clicks, new RedisBatchState(ids, payloads, deliveries));
+    }
+
+    /// <summary>
+    /// Claims the held entries again for this consumer without counting a delivery (<c>XCLAIM … JUSTID</c>),
+    /// which resets their idle time: while the store is down, no other consumer takes them over and
+    /// no delivery is used up.
+    /// </summary>
+    public async ValueTask RenewAsync(ClickBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var state = (RedisBatchState)batch.State!;
+        IDatabase database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
+        await database.StreamClaimIdsOnlyAsync(_stream, _group, ConsumerName, 0, state.Ids).ConfigureAwait(false);
     }
 
     private async Task EnsureGroupAsync(IDatabase database)

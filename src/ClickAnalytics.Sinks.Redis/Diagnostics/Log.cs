@@ -47,4 +47,13 @@ internal static partial class RedisLog
 
     [LoggerMessage(112, LogLevel.Information, "Reading Redis stream {Stream} works again after {Failures} failure(s) over {Duration}.")]
     public static partial void ReadRecovered(ILogger logger, string stream, long failures, TimeSpan duration);
+
+    [LoggerMessage(113, LogLevel.Error, "{Count} click(s) were trimmed from Redis stream {Stream} (MaxLength {MaxLength}) before any worker read them; they are counted as dropped (trimmed). Workers are behind or down, or MaxLength is too small for the outage.")]
+    public static partial void TrimmedUnread(ILogger logger, long count, string stream, long maxLength);
+
+    [LoggerMessage(114, LogLevel.Error, "Redis stream {Stream} was lost: {AddedBefore} entries had been added by {LastSeen}, now {AddedNow}. Up to {PossiblyLost} click(s) not yet stored went with it (a restart of Redis without persistence, or a deleted key); see clickanalytics.redis.stream.lost.")]
+    public static partial void StreamLost(ILogger logger, string stream, long addedBefore, long addedNow, long possiblyLost, DateTimeOffset lastSeen);
+
+    [LoggerMessage(115, LogLevel.Information, "Removed consumer {Consumer} from group {Group} of Redis stream {Stream}: nothing pending, idle for {Idle}.")]
+    public static partial void ConsumerRemoved(ILogger logger, string consumer, string group, string stream, TimeSpan idle);
 }

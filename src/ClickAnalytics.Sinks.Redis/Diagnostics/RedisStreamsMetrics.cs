@@ -24,6 +24,7 @@ internal sealed class RedisStreamsMetrics
     private readonly Counter<long> _sent;
     private readonly Counter<long> _claimed;
     private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _streamLost;
     private RedisStreamMonitor? _monitor;
     private RedisClickProducer? _producer;
 
@@ -33,6 +34,7 @@ internal sealed class RedisStreamsMetrics
         _sent = meter.CreateCounter<long>("clickanalytics.redis.entries.sent", "{entry}", "Clicks written to the Redis stream.");
         _claimed = meter.CreateCounter<long>("clickanalytics.redis.entries.claimed", "{entry}", "Pending entries of another consumer claimed after the idle timeout.");
         _deadLettered = meter.CreateCounter<long>("clickanalytics.redis.entries.dead_lettered", "{entry}", "Entries moved to the dead-letter stream.");
+        _streamLost = meter.CreateCounter<long>("clickanalytics.redis.stream.lost", "{click}", "Clicks not yet stored when the stream was lost (an upper bound: what the last reading before the loss had not stored).");
         meter.CreateObservableCounter("clickanalytics.redis.stream.trimmed", ObserveTrimmed, "{entry}", "Entries trimmed from the stream by MAXLEN since it was created.");
         meter.CreateObservableGauge("clickanalytics.redis.stream.length", ObserveLength, "{entry}", "Entries in the stream.");
         meter.CreateObservableGauge("clickanalytics.redis.group.lag", ObserveLag, "{entry}", "Entries the consumer group has not read yet.");
@@ -41,6 +43,9 @@ internal sealed class RedisStreamsMetrics
     }
 
     public void Observe(RedisStreamMonitor monitor) => _monitor = monitor;
+
+    /// <summary>Counts the clicks possibly lost with a stream that disappeared or started over.</summary>
+    public void StreamLost(long possiblyLost) => _streamLost.Add(possiblyLost);
 
     public void Observe(RedisClickProducer producer) => _producer = producer;
 

@@ -85,27 +85,98 @@ public class ClickProcessorTests
     }
 
     [Test]
-    public async Task A_batch_that_keeps_failing_is_counted_as_failed_not_silently_lost()
+    public async Task A_sink_that_takes_no_writes_holds_its_batch_reads_nothing_more_and_gives_nothing_up()
     {
         var sink = new RecordingSink { AlwaysFail = true };
         using var pipeline = new Pipeline(o => { o.SinkMaxAttempts = 3; o.BatchSize = 4; }, sinks: sink);
-        // Buffered before the processor starts, so the batches are 4, 4 and 2 (a processor already
-        // waiting could take a smaller first batch and make a fourth).
+        // Buffered before the processor starts, so its first batch is 4 and 6 wait.
         for (int i = 0; i < 10; i++)
         {
             pipeline.Writer.TryWrite(TestClicks.Create(i));
         }
 
         await pipeline.Processor.StartAsync(CancellationToken.None);
+        AdvanceUntil(pipeline, () => sink.Calls > 40, "the held batch is tried again and again");
 
-        Eventually.True(() => pipeline.Failed.Sum() == 10, "all ten clicks counted as failed");
+        Assert.Multiple(() =>
+        {
+            Assert.That(pipeline.Failed.Sum(), Is.Zero, "an outage gives no click up");
+            Assert.That(pipeline.Dropped.Sum(), Is.Zero);
+            Assert.That(pipeline.Reader.Count, Is.EqualTo(6), "nothing more is read while the batch is held");
+        });
+
+        sink.AlwaysFail = false;
+        AdvanceUntil(pipeline, () => sink.Stored == 10, "everything is stored once the sink is back");
         await pipeline.Processor.StopAsync(CancellationToken.None);
         Assert.Multiple(() =>
         {
-            Assert.That(sink.Calls, Is.EqualTo(3 * 3), "three batches, three attempts each");
-            Assert.That(pipeline.Processed.Sum(), Is.Zero);
-            Assert.That(pipeline.Failed.GetMeasurementSnapshot().All(m => (string?)m.Tags["error.type"] == "InvalidOperationException"), Is.True);
+            Assert.That(pipeline.Processed.Sum(), Is.EqualTo(10));
+            Assert.That(pipeline.Failed.Sum(), Is.Zero);
+            Assert.That(sink.Batches.SelectMany(b => b).Select(c => c.Click.EventId).Distinct().Count(), Is.EqualTo(10));
         });
+    }
+
+    [Test]
+    public async Task Clicks_a_working_sink_rejects_are_found_and_given_up_alone()
+    {
+        // Two bad clicks, one in each half of the batch, and one more in a later batch.
+        var bad = new[] { 3, 29, 57 };
+        var sink = new RecordingSink { Rejects = c => bad.Any(n => c.Click.UserAgent == $"agent-{n}") };
+        using var pipeline = new Pipeline(o => { o.SinkMaxAttempts = 2; o.BatchSize = 40; }, sinks: sink);
+        for (int i = 0; i < 80; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+        AdvanceUntil(pipeline, () => pipeline.Failed.Sum() == 3 && sink.Stored == 77, "the good clicks are stored and the bad ones counted");
+        await pipeline.Processor.StopAsync(CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Batches.SelectMany(b => b).Select(c => c.Click.UserAgent), Has.None.AnyOf(bad.Select(n => $"agent-{n}").ToArray()));
+            Assert.That(pipeline.Processed.Sum(), Is.EqualTo(77));
+            Assert.That(pipeline.Failed.GetMeasurementSnapshot().All(m => (string?)m.Tags["error.type"] == "FormatException"), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task Stopping_while_a_batch_is_held_counts_it_and_the_rest_as_not_drained()
+    {
+        var sink = new RecordingSink { AlwaysFail = true };
+        using var pipeline = new Pipeline(o => { o.BatchSize = 4; o.ShutdownTimeout = TimeSpan.FromSeconds(5); }, sinks: sink);
+        for (int i = 0; i < 10; i++)
+        {
+            pipeline.Writer.TryWrite(TestClicks.Create(i));
+        }
+
+        await pipeline.Processor.StartAsync(CancellationToken.None);
+        AdvanceUntil(pipeline, () => sink.Calls > 10, "the batch is held");
+        Task stop = pipeline.Processor.StopAsync(CancellationToken.None);
+        AdvanceUntil(pipeline, () => stop.IsCompleted, "the stop ends at its timeout");
+        await stop;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pipeline.Dropped.Sum("reason", "not_drained"), Is.EqualTo(10), "the held batch and what was still buffered");
+            Assert.That(pipeline.Failed.Sum(), Is.Zero);
+        });
+    }
+
+    /// <summary>Moves the fake clock on in steps (retry delays run on it) until the condition holds.</summary>
+    private static void AdvanceUntil(Pipeline pipeline, Func<bool> condition, string what)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("Timed out waiting until " + what);
+            }
+
+            pipeline.Time.Advance(TimeSpan.FromSeconds(1));
+            Thread.Sleep(2);
+        }
     }
 
     [Test]

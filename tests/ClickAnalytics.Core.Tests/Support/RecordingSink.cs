@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
@@ -36,7 +37,10 @@ internal class RecordingSink(string name = "recording") : IClickSink
     /// <summary>The next <paramref name="count"/> writes throw.</summary>
     public void FailNext(int count) => _failuresLeft = count;
 
-    public bool AlwaysFail { get; set; }
+    public volatile bool AlwaysFail;
+
+    /// <summary>A batch holding a click this says yes to fails, as a store fails on a value it cannot take.</summary>
+    public Func<EnrichedClick, bool>? Rejects { get; set; }
 
     /// <summary>When set, writes wait for it (or for cancellation).</summary>
     public TaskCompletionSource? Gate { get; set; }
@@ -52,6 +56,11 @@ internal class RecordingSink(string name = "recording") : IClickSink
         if (AlwaysFail || Interlocked.Decrement(ref _failuresLeft) >= 0)
         {
             throw new InvalidOperationException($"{Name} is down");
+        }
+
+        if (Rejects is { } rejects && clicks.Any(rejects))
+        {
+            throw new FormatException($"{Name} cannot store one of these clicks");
         }
 
         Batches.Enqueue(clicks);

@@ -41,7 +41,7 @@ public sealed class ServerOutageTests : DatabaseTest
                 o.BufferCapacity = BufferCapacity;
                 o.BatchSize = 500;
                 o.BatchMaxWait = TimeSpan.FromMilliseconds(50);
-                o.SinkMaxAttempts = 100;
+                // The default SinkMaxAttempts: an outage is held through, not given up after it.
                 o.SinkRetryBaseDelay = TimeSpan.FromMilliseconds(100);
                 o.SinkRetryMaxDelay = TimeSpan.FromSeconds(1);
                 o.ShutdownTimeout = TimeSpan.FromMinutes(2);
@@ -127,5 +127,124 @@ public sealed class ServerOutageTests : DatabaseTest
         TestContext.Out.WriteLine($"raw {stored}, rollup {daily.Single().Clicks}, repaired {rollupRepaired.GetMeasurementSnapshot().Sum(m => m.Value)}");
         Assert.That(daily.Single().Clicks, Is.EqualTo(stored), "the rollup counts every stored click once");
         Assert.That(await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database), Is.EqualTo(stored), "no raw row twice");
+    }
+
+    /// <summary>
+    /// The distributed worker (Redis Streams buffer) while the ClickHouse server is stopped under a
+    /// steady stream of clicks: it holds the batch it has, reads nothing new and uses up no
+    /// deliveries, and when the server is back it drains the backlog in full batches. The outage
+    /// lasts CLICKANALYTICS_TEST_OUTAGE_SECONDS (default 20).
+    /// </summary>
+    [Test]
+    public async Task Distributed_worker_holds_through_an_outage_and_drains_the_backlog_in_full_batches()
+    {
+        string redis = Environment.GetEnvironmentVariable("CLICKANALYTICS_TEST_REDIS")
+            ?? throw new AssertionException("CLICKANALYTICS_TEST_REDIS is not set: this test needs the Redis server that eng/test.sh installs and starts.");
+        int outageSeconds = int.TryParse(Environment.GetEnvironmentVariable("CLICKANALYTICS_TEST_OUTAGE_SECONDS"), out int seconds) ? seconds : 20;
+        string stream = "outage:" + Guid.NewGuid().ToString("N");
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddClickAnalytics(o =>
+            {
+                o.BatchSize = 1_000;
+                o.BatchMaxWait = TimeSpan.FromMilliseconds(200);
+                o.SinkRetryMaxDelay = TimeSpan.FromSeconds(2);
+                o.ShutdownTimeout = TimeSpan.FromMinutes(1);
+            })
+            .UseRedisStreams(o =>
+            {
+                o.Configuration = redis;
+                o.StreamKey = stream;
+                o.DeadLetterStreamKey = stream + ":dead";
+                o.ClaimIdleTime = TimeSpan.FromSeconds(5);
+            })
+            .AddClickHouse(o =>
+            {
+                o.ConnectionString = ClickHouseServer.ConnectionString(Database);
+                o.LegacyServerCompatibility = true;
+                o.RequestTimeout = TimeSpan.FromSeconds(5);
+            });
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        var meters = provider.GetRequiredService<IMeterFactory>();
+        using var dropped = new MetricCollector<long>(meters, "ClickAnalytics", "clickanalytics.buffer.dropped");
+        using var failed = new MetricCollector<long>(meters, "ClickAnalytics", "clickanalytics.clicks.failed");
+        using var processed = new MetricCollector<long>(meters, "ClickAnalytics", "clickanalytics.clicks.processed");
+        using var deadLettered = new MetricCollector<long>(meters, "ClickAnalytics.Redis", "clickanalytics.redis.entries.dead_lettered");
+
+        List<IHostedService> hosted = provider.GetServices<IHostedService>().ToList();
+        foreach (IHostedService service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        IClickBufferWriter writer = provider.GetRequiredService<IClickBufferWriter>();
+        long produced = 0;
+        using var stopProducing = new CancellationTokenSource();
+        // About 500 clicks a second.
+        Task producer = Task.Run(async () =>
+        {
+            while (!stopProducing.IsCancellationRequested)
+            {
+                for (int i = 0; i < 10; i++)
+                {
+                    DateTimeOffset at = ClickHouseStore.Start.AddSeconds(Interlocked.Read(ref produced) % 86_400);
+                    writer.TryWrite(new ClickEvent { EventId = ClickEventId.NewId(at), Timestamp = at, LinkId = "l" + (i % 4), TenantId = "t" });
+                    Interlocked.Increment(ref produced);
+                }
+
+                await Task.Delay(20);
+            }
+        });
+
+        (long Clicks, long Batches) before, after;
+        TimeSpan drain;
+        try
+        {
+            await Eventually.UntilAsync(async () => await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database) >= 2_000, OutageWait, "the first 2 000 clicks to be stored before the outage");
+            before = Batches(processed);
+            await Task.Run(() => ClickHouseServer.Control("stop"));
+            await Task.Delay(TimeSpan.FromSeconds(outageSeconds));
+            await Task.Run(() => ClickHouseServer.Control("start"));
+            (long Clicks, long Batches) restarted = Batches(processed);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await stopProducing.CancelAsync();
+            await producer;
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await Eventually.UntilAsync(async () => await ClickHouseServer.CountAsync("SELECT uniqExact(event_id) FROM clicks", Database) >= Interlocked.Read(ref produced), OutageWait, "the backlog to be stored");
+            drain = clock.Elapsed;
+            (long Clicks, long Batches) done = Batches(processed);
+            after = (done.Clicks - restarted.Clicks, done.Batches - restarted.Batches);
+        }
+        finally
+        {
+            await stopProducing.CancelAsync();
+            await producer;
+            foreach (IHostedService service in hosted)
+            {
+                await service.StopAsync(CancellationToken.None);
+            }
+        }
+
+        long stored = await ClickHouseServer.CountAsync("SELECT uniqExact(event_id) FROM clicks", Database);
+        long rows = await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database);
+        double normal = (double)before.Clicks / before.Batches, recovered = (double)after.Clicks / after.Batches;
+        TestContext.Out.WriteLine($"outage {outageSeconds} s: produced {produced}; before it {before.Clicks} clicks in {before.Batches} batches ({normal:F0} a batch); " +
+            $"after it {after.Clicks} clicks in {after.Batches} batches ({recovered:F0} a batch), backlog stored {drain.TotalSeconds:F1} s after the last click was produced");
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored, Is.EqualTo(produced), "every click stored");
+            Assert.That(rows, Is.EqualTo(stored), "none stored twice");
+            Assert.That(failed.GetMeasurementSnapshot().Sum(m => m.Value) + dropped.GetMeasurementSnapshot().Sum(m => m.Value), Is.Zero, "nothing given up or dropped");
+            Assert.That(deadLettered.GetMeasurementSnapshot(), Is.Empty, "no healthy click dead-lettered");
+            Assert.That(recovered, Is.GreaterThanOrEqualTo(normal), "the backlog drains in batches at least as full as before the outage");
+        });
+    }
+
+    /// <summary>Clicks stored and batches that stored them so far, from the processor's counter (one measurement a batch).</summary>
+    private static (long Clicks, long Batches) Batches(MetricCollector<long> processed)
+    {
+        IReadOnlyList<CollectedMeasurement<long>> measurements = processed.GetMeasurementSnapshot();
+        return (measurements.Sum(m => m.Value), measurements.Count);
     }
 }
