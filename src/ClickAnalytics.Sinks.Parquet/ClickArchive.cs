@@ -12,6 +12,8 @@ using ClickAnalytics.Storage;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace ClickAnalytics.Sinks.Parquet;
 
@@ -55,11 +57,65 @@ public sealed record ArchivedDay(DateOnly Day, long Rows, string Checksum, strin
 /// run cut off anywhere leaves either no manifest entry (the day is written again, replacing the
 /// file) or an entry whose day is then dropped: nothing is lost and nothing is archived twice.
 /// </summary>
-internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetArchiveOptions> options, TimeProvider time, ILogger<ClickArchive> logger, ArchiveMetrics? metrics = null) : IClickArchive, IArchivedDays
+internal sealed partial class ClickArchive : IClickArchive, IArchivedDays, IDisposable
 {
+    private const string ManifestFile = "clicks/_manifest.json";
     private static readonly IReadOnlySet<string> PartitionColumns = new HashSet<string>(StringComparer.Ordinal) { "date" };
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly IClickStore store;
+    private readonly IOptions<ParquetArchiveOptions> options;
+    private readonly TimeProvider time;
+    private readonly ILogger<ClickArchive> logger;
+    private readonly ArchiveMetrics? metrics;
+    private readonly Lazy<ArchiveDestination> _destination;
+    private readonly ResiliencePipeline _retry;
     private volatile HashSet<DateOnly>? _archived;
+
+    public ClickArchive(IClickStore store, IOptions<ParquetArchiveOptions> options, TimeProvider time, ILogger<ClickArchive> logger, ArchiveMetrics? metrics = null)
+    {
+        this.store = store;
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+        this.metrics = metrics;
+        _destination = new Lazy<ArchiveDestination>(() => ArchiveDestination.Create(options.Value));
+        // The pipeline's one retry policy, around each step of a day.
+        _retry = ClickAnalytics.Processing.ClickRetry.Create(options.Value.MaxAttempts, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), time, OnRetryAsync);
+    }
+
+    private ArchiveDestination Destination => _destination.Value;
+
+    private ValueTask OnRetryAsync(OnRetryArguments<object> retry)
+    {
+        metrics?.StepRetried();
+        Log.StepRetried(logger, retry.Outcome.Exception!, retry.AttemptNumber + 1, options.Value.MaxAttempts, retry.RetryDelay);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Runs one step of a day through the retry policy; a step that still fails ends the run (counted and logged).</summary>
+    private async Task<T> StepAsync<T>(string step, DateOnly day, Func<CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _retry.ExecuteAsync(static (work, token) => work(token), work, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            metrics?.StepFailed(step);
+            Log.StepFailed(logger, ex, step, day, options.Value.MaxAttempts);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_destination.IsValueCreated)
+        {
+            _destination.Value.Dispose();
+        }
+
+        _gate.Dispose();
+    }
 
     /// <summary>Whether the manifest records the day (read once, then kept up to date by this archive).</summary>
     public bool IsArchived(DateOnly day)
@@ -73,10 +129,6 @@ internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetAr
 
         return archived.Contains(day);
     }
-
-    private string Root => Path.GetFullPath(options.Value.Folder);
-
-    private string ManifestPath => Path.Combine(Root, "clicks", "_manifest.json");
 
     public async Task<IReadOnlyList<ArchivedDay>> ArchiveDueDaysAsync(CancellationToken cancellationToken = default)
     {
@@ -96,16 +148,19 @@ internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetAr
 
                 if (!manifest.TryGetValue(stored.Day, out ArchivedDay? day))
                 {
-                    day = await ArchiveDayAsync(stored.Day, cancellationToken).ConfigureAwait(false);
+                    DateOnly due = stored.Day;
+                    day = await StepAsync("archive", due, token => new ValueTask<ArchivedDay>(ArchiveDayAsync(due, token)), cancellationToken).ConfigureAwait(false);
                     manifest[day.Day] = day;
-                    await WriteManifestAsync(manifest, cancellationToken).ConfigureAwait(false);
+                    await StepAsync("manifest", due, async token => { await WriteManifestAsync(manifest, token).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
                     _archived = [.. manifest.Keys];
                     archived.Add(day);
                 }
 
                 // Verified and recorded (now or by a run cut off before this step): the hot copy can go.
-                await store.DropDayAsync(stored.Day, cancellationToken).ConfigureAwait(false);
-                Log.DayDropped(logger, stored.Day, day.Rows, day.File);
+                ArchiveHooks.Reached(ArchiveHooks.BeforeDrop);
+                DateOnly dropped = stored.Day;
+                await StepAsync("drop", dropped, async token => { await store.DropDayAsync(dropped, token).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+                Log.DayDropped(logger, stored.Day, day.Rows, Destination.Describe(day.File));
             }
 
             return archived;
@@ -121,14 +176,19 @@ internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetAr
 
     public async Task<DuckDBConnection> OpenAuditAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
     {
-        string[] files = [.. (await ListAsync(cancellationToken).ConfigureAwait(false))
-            .Where(d => d.Day >= from && d.Day <= to)
-            .Select(d => Path.Combine(Root, d.File).Replace("'", "''", StringComparison.Ordinal))];
+        var files = new List<string>();
+        foreach (ArchivedDay day in (await ListAsync(cancellationToken).ConfigureAwait(false)).Where(d => d.Day >= from && d.Day <= to))
+        {
+            // Local already, or fetched into the cache folder (DuckDB reads only local files).
+            string local = await Destination.GetFileAsync(day.File, day.Bytes, fresh: false, cancellationToken).ConfigureAwait(false);
+            files.Add(local.Replace("'", "''", StringComparison.Ordinal));
+        }
+
         var connection = new DuckDBConnection("Data Source=:memory:");
         connection.Open();
         using DuckDBCommand command = connection.CreateCommand();
         // An empty range still gives a view with the archive's columns, and no rows.
-        command.CommandText = files.Length == 0
+        command.CommandText = files.Count == 0
             ? "CREATE VIEW archived_clicks AS SELECT NULL::UUID AS event_id WHERE false"
             : $"CREATE VIEW archived_clicks AS SELECT * FROM read_parquet([{string.Join(", ", files.Select(f => "'" + f + "'"))}], hive_partitioning = true, union_by_name = true)";
         command.ExecuteNonQuery();
@@ -190,10 +250,8 @@ internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetAr
     private async Task<ArchivedDay> ArchiveDayAsync(DateOnly day, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        string relative = Path.Combine("clicks", "date=" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "part-00000.parquet");
-        string final = Path.Combine(Root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-        string temporary = final + ".tmp";
+        string relative = "clicks/date=" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/part-00000.parquet";
+        string temporary = Destination.Scratch(relative);
         var hot = new IdChecksum();
         long rows;
         await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
@@ -203,18 +261,22 @@ internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetAr
             file.Flush(flushToDisk: true);
         }
 
-        File.Move(temporary, final, overwrite: true);
+        ArchiveHooks.Reached(ArchiveHooks.BeforeUpload);
+        await Destination.PutFileAsync(temporary, relative, cancellationToken).ConfigureAwait(false);
+        ArchiveHooks.Reached(ArchiveHooks.AfterUpload);
+        // What the destination holds now, read by DuckDB's own reader: not the file that was sent.
+        string final = await Destination.GetFileAsync(relative, -1, fresh: true, cancellationToken).ConfigureAwait(false);
         IdChecksum read = ReadBack(final);
         if (read.Count != rows || read.Count != hot.Count || read.Value != hot.Value)
         {
             throw new InvalidOperationException(
-                $"The archive of {day:yyyy-MM-dd} does not read back as written: the hot store has {hot.Count} clicks ({hot}), the file {read.Count} ({read}). The day stays in the hot store.");
+                $"The archive of {day:yyyy-MM-dd} does not read back as written: the hot store has {hot.Count} clicks ({hot}), {Destination.Describe(relative)} {read.Count} ({read}). The day stays in the hot store.");
         }
 
         long bytes = new FileInfo(final).Length;
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         metrics?.DayArchived(rows, bytes, seconds);
-        Log.DayArchived(logger, day, rows, bytes, relative, seconds);
+        Log.DayArchived(logger, day, rows, bytes, Destination.Describe(relative), seconds);
         return new ArchivedDay(day, rows, hot.ToString(), relative, bytes, time.GetUtcNow());
     }
 
@@ -247,29 +309,19 @@ internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetAr
 
     private async Task<Dictionary<DateOnly, ArchivedDay>> ReadManifestAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(ManifestPath))
+        byte[]? content = await Destination.ReadAsync(ManifestFile, cancellationToken).ConfigureAwait(false);
+        if (content is null)
         {
             return [];
         }
 
-        await using FileStream stream = File.OpenRead(ManifestPath);
-        List<ArchivedDay> days = await JsonSerializer.DeserializeAsync<List<ArchivedDay>>(stream, JsonSerializerOptions.Web, cancellationToken).ConfigureAwait(false) ?? [];
+        List<ArchivedDay> days = JsonSerializer.Deserialize<List<ArchivedDay>>(content, JsonSerializerOptions.Web) ?? [];
         return days.ToDictionary(d => d.Day);
     }
 
-    /// <summary>Writes the manifest through a temporary file and a rename, so a reader sees the old one or the new one.</summary>
-    private async Task WriteManifestAsync(Dictionary<DateOnly, ArchivedDay> manifest, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(ManifestPath)!);
-        string temporary = ManifestPath + ".tmp";
-        await using (FileStream stream = File.Create(temporary))
-        {
-            await JsonSerializer.SerializeAsync(stream, manifest.Values.OrderBy(d => d.Day).ToList(), JsonSerializerOptions.Web, cancellationToken).ConfigureAwait(false);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, ManifestPath, overwrite: true);
-    }
+    /// <summary>Writes the manifest whole (a rename locally, one object on S3), so a reader sees the old one or the new one.</summary>
+    private Task WriteManifestAsync(Dictionary<DateOnly, ArchivedDay> manifest, CancellationToken cancellationToken) =>
+        Destination.WriteAsync(ManifestFile, JsonSerializer.SerializeToUtf8Bytes(manifest.Values.OrderBy(d => d.Day).ToList(), JsonSerializerOptions.Web), cancellationToken);
 
     /// <summary>Count and wrapping sum of the event ids' two 64-bit halves: equal sets give equal checksums in any order.</summary>
     private sealed class IdChecksum
@@ -304,6 +356,12 @@ internal sealed partial class ClickArchive(IClickStore store, IOptions<ParquetAr
 
         [LoggerMessage(602, LogLevel.Information, "Dropped {Day:yyyy-MM-dd} from the hot store; its {Rows} clicks are in {File}.")]
         public static partial void DayDropped(ILogger logger, DateOnly day, long rows, string file);
+
+        [LoggerMessage(604, LogLevel.Warning, "A step of the archive failed (attempt {Attempt} of {MaxAttempts}); trying again in {Delay}.")]
+        public static partial void StepRetried(ILogger logger, Exception exception, int attempt, int maxAttempts, TimeSpan delay);
+
+        [LoggerMessage(605, LogLevel.Error, "The {Step} step of {Day:yyyy-MM-dd} failed {MaxAttempts} times; the run stops, and the next one goes on from there. The day stays in the hot store until it is archived and verified.")]
+        public static partial void StepFailed(ILogger logger, Exception exception, string step, DateOnly day, int maxAttempts);
     }
 }
 
@@ -315,6 +373,8 @@ internal sealed class ArchiveMetrics
     private readonly System.Diagnostics.Metrics.Counter<long> _rows;
     private readonly System.Diagnostics.Metrics.Counter<long> _bytes;
     private readonly System.Diagnostics.Metrics.Histogram<double> _duration;
+    private readonly System.Diagnostics.Metrics.Counter<long> _retries;
+    private readonly System.Diagnostics.Metrics.Counter<long> _failures;
 
     public ArchiveMetrics(System.Diagnostics.Metrics.IMeterFactory meterFactory)
     {
@@ -323,7 +383,13 @@ internal sealed class ArchiveMetrics
         _rows = meter.CreateCounter<long>("clickanalytics.archive.rows", "{click}", "Clicks written to the archive.");
         _bytes = meter.CreateCounter<long>("clickanalytics.archive.bytes", "By", "Bytes of Parquet written to the archive.");
         _duration = meter.CreateHistogram<double>("clickanalytics.archive.day.duration", "s", "Time to write and verify one day.");
+        _retries = meter.CreateCounter<long>("clickanalytics.archive.retries", "{retry}", "Steps of the archive tried again after an error.");
+        _failures = meter.CreateCounter<long>("clickanalytics.archive.failures", "{failure}", "Steps of the archive that failed every attempt, by step (archive, manifest, drop); the run stopped there.");
     }
+
+    public void StepRetried() => _retries.Add(1);
+
+    public void StepFailed(string step) => _failures.Add(1, new System.Collections.Generic.KeyValuePair<string, object?>("step", step));
 
     public void DayArchived(long rows, long bytes, double seconds)
     {

@@ -57,6 +57,7 @@ public static class ParquetClickAnalyticsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddComponentOptions<ParquetArchiveOptions, ParquetArchiveOptionsValidator>(ParquetArchiveOptions.SectionName, section, configure);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ParquetArchiveOptions>, ParquetArchiveDestinationCheck>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<ArchiveMetrics>();
@@ -82,6 +83,29 @@ public static class ParquetClickAnalyticsBuilderExtensions
 
 [OptionsValidator]
 internal sealed partial class ParquetArchiveOptionsValidator : IValidateOptions<ParquetArchiveOptions>;
+
+/// <summary>The archive goes to one place: a folder or a bucket.</summary>
+internal sealed class ParquetArchiveDestinationCheck : IValidateOptions<ParquetArchiveOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ParquetArchiveOptions options)
+    {
+        bool folder = !string.IsNullOrWhiteSpace(options.Folder);
+        bool bucket = !string.IsNullOrWhiteSpace(options.S3.Bucket);
+        if (folder == bucket)
+        {
+            return ValidateOptionsResult.Fail(folder
+                ? "ClickAnalytics:Archive has both a Folder and an S3 bucket; give one of them."
+                : "ClickAnalytics:Archive needs a destination: a local Folder, or an S3 bucket (ClickAnalytics:Archive:S3:Bucket).");
+        }
+
+        if (bucket && string.IsNullOrEmpty(options.S3.AccessKey) != string.IsNullOrEmpty(options.S3.SecretKey))
+        {
+            return ValidateOptionsResult.Fail("ClickAnalytics:Archive:S3 needs both AccessKey and SecretKey, or neither (the SDK's default credentials).");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}
 
 [OptionsValidator]
 internal sealed partial class ParquetExportOptionsValidator : IValidateOptions<ParquetExportOptions>;

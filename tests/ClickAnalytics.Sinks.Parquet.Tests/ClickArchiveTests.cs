@@ -16,14 +16,18 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace ClickAnalytics.Sinks.Parquet.Tests;
 
-/// <summary>The archive on the embedded store: a real DuckDB file.</summary>
-public sealed class DuckDbClickArchiveTests : ClickArchiveTests
+/// <summary>The archive on the embedded store: a real DuckDB file; to a local folder and to s3rver.</summary>
+[TestFixture("folder")]
+[TestFixture("s3")]
+public sealed class DuckDbClickArchiveTests(string destination) : ClickArchiveTests(destination)
 {
     protected override void AddStore(IClickAnalyticsBuilder builder, string folder) => builder.AddDuckDb(o => o.Path = Path.Combine(folder, "clicks.duckdb"));
 }
 
 /// <summary>The archive on ClickHouse: the real 18.16 server eng/test.sh starts, a database of its own per test.</summary>
-public sealed class ClickHouseClickArchiveTests : ClickArchiveTests
+[TestFixture("folder")]
+[TestFixture("s3")]
+public sealed class ClickHouseClickArchiveTests(string destination) : ClickArchiveTests(destination)
 {
     private static readonly HttpClient Http = new();
     private string _database = "";
@@ -45,38 +49,6 @@ public sealed class ClickHouseClickArchiveTests : ClickArchiveTests
     [TearDown]
     public void DropDatabase() => Sql($"DROP DATABASE IF EXISTS {_database}");
 
-    [Test]
-    public async Task Answers_for_archived_days_stay_the_same_because_they_come_from_the_rollups()
-    {
-        var (provider, _, old, _) = await StoreAsync();
-        await using var _ = provider;
-        var services = new ServiceCollection();
-        services.AddClickAnalytics();
-        services.AddSingleton(provider.GetRequiredService<IClickStore>().Queries);
-        services.Configure<ClickQueryOptions>(o => o.CacheEnabled = false);
-        IClickAnalytics analytics = services.BuildServiceProvider().GetRequiredService<IClickAnalytics>();
-        // Full clicks are bots and repeats: count them all, per UTC day, per country and link.
-        var query = new ClickAnalyticsQuery
-        {
-            From = DateOnly.FromDateTime(Midnight.AddDays(-96).UtcDateTime),
-            To = DateOnly.FromDateTime(Midnight.AddDays(-93).UtcDateTime),
-            Dimensions = ["time:day", "country"],
-            IncludeBots = true,
-            IncludeRepeats = true,
-        };
-
-        ClickAnalyticsResult before = await analytics.QueryAsync(query);
-        await provider.GetRequiredService<IClickArchive>().ArchiveDueDaysAsync();
-        ClickAnalyticsResult after = await analytics.QueryAsync(query);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(before.Totals[0], Is.EqualTo(old.Count));
-            Assert.That(after.Rows.Select(r => (r.Dimensions[0], r.Dimensions[1], r.Metrics[0])), Is.EqualTo(before.Rows.Select(r => (r.Dimensions[0], r.Dimensions[1], r.Metrics[0]))));
-            Assert.That(after.Totals, Is.EqualTo(before.Totals));
-        });
-    }
-
     private static void Sql(string sql)
     {
         using HttpResponseMessage response = Http.PostAsync(Server, new StringContent(sql)).GetAwaiter().GetResult();
@@ -88,17 +60,86 @@ public sealed class ClickHouseClickArchiveTests : ClickArchiveTests
 /// The archive on a real store and a local folder, read back by DuckDB's own Parquet reader: each
 /// store's fixture says how to add the store.
 /// </summary>
-[TestFixture]
-public abstract class ClickArchiveTests
+public abstract class ClickArchiveTests(string destination)
 {
+    private const string Bucket = "clickanalytics-test";
+
     protected abstract void AddStore(IClickAnalyticsBuilder builder, string folder);
+
+    private string _prefix = "";
+
+    private static string S3Server => Environment.GetEnvironmentVariable("CLICKANALYTICS_TEST_S3")
+        ?? throw new AssertionException("CLICKANALYTICS_TEST_S3 is not set: the S3 archive tests need the s3rver that eng/test.sh installs and starts.");
+
+    private void Destination(ParquetArchiveOptions o)
+    {
+        if (destination == "s3")
+        {
+            o.S3.Bucket = Bucket;
+            o.S3.Prefix = _prefix;
+            o.S3.ServiceUrl = S3Server;
+            o.S3.AccessKey = "S3RVER";
+            o.S3.SecretKey = "S3RVER";
+            o.CacheFolder = Path.Combine(_folder, "cache");
+        }
+        else
+        {
+            o.Folder = ArchiveFolder;
+        }
+    }
+
+    /// <summary>An S3 client of the test's own, independent of the archive's.</summary>
+    private static Amazon.S3.AmazonS3Client S3Client() => new(
+        new Amazon.Runtime.BasicAWSCredentials("S3RVER", "S3RVER"),
+        new Amazon.S3.AmazonS3Config { ServiceURL = S3Server, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+
+    /// <summary>The archive's Parquet files (path relative to the archive's root) with when each was last written.</summary>
+    private List<(string File, DateTime Written)> ArchiveFiles()
+    {
+        if (destination != "s3")
+        {
+            return !Directory.Exists(ArchiveFolder) ? [] : [.. Directory.GetFiles(ArchiveFolder, "*.parquet", SearchOption.AllDirectories)
+                .Select(f => (Path.GetRelativePath(ArchiveFolder, f), File.GetLastWriteTimeUtc(f))).OrderBy(f => f.Item1)];
+        }
+
+        using Amazon.S3.AmazonS3Client client = S3Client();
+        Amazon.S3.Model.ListObjectsV2Response listed = client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = Bucket, Prefix = _prefix + "/" }).GetAwaiter().GetResult();
+        return [.. (listed.S3Objects ?? []).Where(o => o.Key.EndsWith(".parquet", StringComparison.Ordinal))
+            .Select(o => (o.Key[(_prefix.Length + 1)..], o.LastModified ?? DateTime.MinValue)).OrderBy(f => f.Item1)];
+    }
+
+    /// <summary>A local copy of the archive's tree: the folder itself, or every object downloaded from the bucket by the test's own client.</summary>
+    private string LocalArchive()
+    {
+        if (destination != "s3")
+        {
+            return ArchiveFolder;
+        }
+
+        string copy = Path.Combine(_folder, "downloaded-" + Guid.NewGuid().ToString("N"));
+        using Amazon.S3.AmazonS3Client client = S3Client();
+        foreach ((string file, _) in ArchiveFiles())
+        {
+            string path = Path.Combine(copy, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using Amazon.S3.Model.GetObjectResponse response = client.GetObjectAsync(Bucket, _prefix + "/" + file).GetAwaiter().GetResult();
+            using FileStream target = File.Create(path);
+            response.ResponseStream.CopyTo(target);
+        }
+
+        return copy;
+    }
 
     private static readonly DateTimeOffset Now = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
     protected static readonly DateTimeOffset Midnight = new(2026, 12, 5, 0, 0, 0, TimeSpan.Zero);
     private string _folder = null!;
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("clickanalytics-archive-").FullName;
+    public void CreateFolder()
+    {
+        _folder = Directory.CreateTempSubdirectory("clickanalytics-archive-").FullName;
+        _prefix = "archive-" + Guid.NewGuid().ToString("N");
+    }
 
     [TearDown]
     public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
@@ -106,7 +147,7 @@ public abstract class ClickArchiveTests
     private string ArchiveFolder => Path.Combine(_folder, "archive");
 
     /// <summary>The store with clicks on four days past a 90-day retention and on a recent one.</summary>
-    protected async Task<(ServiceProvider Provider, IClickStore Store, List<EnrichedClick> Old, List<EnrichedClick> Recent)> StoreAsync()
+    protected async Task<(ServiceProvider Provider, IClickStore Store, List<EnrichedClick> Old, List<EnrichedClick> Recent)> StoreAsync(int maxAttempts = 1)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -115,9 +156,10 @@ public abstract class ClickArchiveTests
         AddStore(builder, _folder);
         builder.AddParquetArchive(o =>
             {
-                o.Folder = ArchiveFolder;
+                Destination(o);
                 o.RawRetentionDays = 90;
                 o.Enabled = false;
+                o.MaxAttempts = maxAttempts;
             });
         ServiceProvider provider = services.BuildServiceProvider();
         IClickStore store = provider.GetRequiredService<IClickStore>();
@@ -139,7 +181,7 @@ public abstract class ClickArchiveTests
         using var duck = new DuckDBConnection("Data Source=:memory:");
         duck.Open();
         using DuckDBCommand command = duck.CreateCommand();
-        command.CommandText = $"SELECT * FROM read_parquet('{ArchiveFolder}/clicks/*/*.parquet', hive_partitioning = true, union_by_name = true)";
+        command.CommandText = $"SELECT * FROM read_parquet('{LocalArchive()}/clicks/*/*.parquet', hive_partitioning = true, union_by_name = true)";
         using var reader = command.ExecuteReader();
         var rows = new List<Dictionary<string, object>>();
         while (reader.Read())
@@ -202,7 +244,7 @@ public abstract class ClickArchiveTests
         await using var _ = provider;
         IClickArchive archive = provider.GetRequiredService<IClickArchive>();
         await archive.ArchiveDueDaysAsync();
-        DateTime[] written = Directory.GetFiles(ArchiveFolder, "*.parquet", SearchOption.AllDirectories).Select(File.GetLastWriteTimeUtc).ToArray();
+        List<(string File, DateTime Written)> written = ArchiveFiles();
 
         IReadOnlyList<ArchivedDay> again = await archive.ArchiveDueDaysAsync();
         long hot = (await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks);
@@ -211,7 +253,8 @@ public abstract class ClickArchiveTests
         Assert.Multiple(() =>
         {
             Assert.That(again, Is.Empty);
-            Assert.That(Directory.GetFiles(ArchiveFolder, "*.parquet", SearchOption.AllDirectories).Select(File.GetLastWriteTimeUtc), Is.EqualTo(written));
+            Assert.That(written, Has.Count.EqualTo(4));
+            Assert.That(ArchiveFiles(), Is.EqualTo(written), "no file written again");
             Assert.That(hot, Is.EqualTo(recent.Count));
             Assert.That(recorded, Has.Count.EqualTo(4));
         });
@@ -248,14 +291,14 @@ public abstract class ClickArchiveTests
         var cut = new ClickArchive(failing, options, new FakeTimeProvider(Now), Microsoft.Extensions.Logging.Abstractions.NullLogger<ClickArchive>.Instance);
 
         await Assert.ThrowsAsync<IOException>(() => cut.ArchiveDueDaysAsync());
-        DateTime[] written = Directory.GetFiles(ArchiveFolder, "*.parquet", SearchOption.AllDirectories).Select(File.GetLastWriteTimeUtc).ToArray();
+        List<(string File, DateTime Written)> written = ArchiveFiles();
         DateOnly recordedFirst = (await cut.ListAsync())[0].Day;
         IReadOnlyList<ArchivedDay> second = await provider.GetRequiredService<IClickArchive>().ArchiveDueDaysAsync();
         long hot = (await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks);
 
         Assert.Multiple(() =>
         {
-            Assert.That(written, Has.Length.EqualTo(1), "the first day was written and recorded before the drop failed");
+            Assert.That(written, Has.Count.EqualTo(1), "the first day was written and recorded before the drop failed");
             Assert.That(second.Select(d => d.Day), Has.None.EqualTo(recordedFirst), "the recorded day is not written again");
             Assert.That(hot, Is.EqualTo(recent.Count));
             Assert.That(ReadArchive().Select(r => (Guid)r["event_id"]), Is.EquivalentTo(old.Select(c => c.Click.EventId)));
@@ -326,12 +369,79 @@ public abstract class ClickArchiveTests
         });
     }
 
+    [Test]
+    public async Task Answers_for_archived_days_stay_the_same_because_they_come_from_the_rollups()
+    {
+        var (provider, _, old, _) = await StoreAsync();
+        await using var _ = provider;
+        var services = new ServiceCollection();
+        services.AddClickAnalytics();
+        services.AddSingleton(provider.GetRequiredService<IClickStore>().Queries);
+        services.Configure<ClickQueryOptions>(o => o.CacheEnabled = false);
+        IClickAnalytics analytics = services.BuildServiceProvider().GetRequiredService<IClickAnalytics>();
+        // Full clicks are bots and repeats: count them all, per UTC day, per country and link.
+        var query = new ClickAnalyticsQuery
+        {
+            From = DateOnly.FromDateTime(Midnight.AddDays(-96).UtcDateTime),
+            To = DateOnly.FromDateTime(Midnight.AddDays(-93).UtcDateTime),
+            Dimensions = ["time:day", "country"],
+            IncludeBots = true,
+            IncludeRepeats = true,
+        };
+
+        ClickAnalyticsResult before = await analytics.QueryAsync(query);
+        await provider.GetRequiredService<IClickArchive>().ArchiveDueDaysAsync();
+        ClickAnalyticsResult after = await analytics.QueryAsync(query);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.Totals[0], Is.EqualTo(old.Count));
+            Assert.That(after.Rows.Select(r => (r.Dimensions[0], r.Dimensions[1], r.Metrics[0])), Is.EqualTo(before.Rows.Select(r => (r.Dimensions[0], r.Dimensions[1], r.Metrics[0]))));
+            Assert.That(after.Totals, Is.EqualTo(before.Totals));
+        });
+    }
+
+    [Test]
+    public async Task A_step_that_fails_is_tried_again_by_the_retry_policy_and_the_run_finishes()
+    {
+        var (provider, store, old, recent) = await StoreAsync(maxAttempts: 3);
+        await using var _ = provider;
+        var clock = new FakeTimeProvider(Now);
+        var failing = new FailingStore(store) { FailReadAfter = 20, FailReadTimes = 1, FailDropTimes = 1 };
+        var meters = provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var retries = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(meters, "ClickAnalytics.Parquet", "clickanalytics.archive.retries");
+        var archive = new ClickArchive(failing, provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ParquetArchiveOptions>>(),
+            clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<ClickArchive>.Instance, provider.GetRequiredService<ArchiveMetrics>());
+
+        Task<IReadOnlyList<ArchivedDay>> run = archive.ArchiveDueDaysAsync();
+        while (!run.IsCompleted)
+        {
+            // The policy's delays run on the archive's clock.
+            clock.Advance(TimeSpan.FromSeconds(5));
+            await Task.Delay(5);
+        }
+
+        IReadOnlyList<ArchivedDay> archived = await run;
+        Assert.Multiple(() =>
+        {
+            Assert.That(archived, Has.Count.EqualTo(4));
+            Assert.That(retries.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(2), "one read and one drop tried again");
+            Assert.That(ReadArchive().Select(r => (Guid)r["event_id"]), Is.EquivalentTo(old.Select(c => c.Click.EventId)));
+        });
+        Assert.That((await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks), Is.EqualTo(recent.Count));
+    }
+
     /// <summary>A store that fails where a crash would cut the archive off: in the middle of reading a day, or at the drop.</summary>
     private sealed class FailingStore(IClickStore inner) : IClickStore
     {
         public int? FailReadAfter { get; set; }
 
         public bool FailDrop { get; set; }
+
+        /// <summary>With a count, only that many reads (or drops) fail; without, every one does.</summary>
+        public int? FailReadTimes { get; set; }
+
+        public int? FailDropTimes { get; set; }
 
         public string Name => inner.Name;
 
@@ -348,7 +458,7 @@ public abstract class ClickArchiveTests
             int n = 0;
             await foreach (StoredClick click in inner.ReadDayAsync(day, cancellationToken))
             {
-                if (FailReadAfter is { } after && ++n > after)
+                if (FailReadAfter is { } after && ++n > after && (FailReadTimes is null || FailReadTimes-- > 0))
                 {
                     throw new IOException("The store went away in the middle of a day.");
                 }
@@ -358,6 +468,6 @@ public abstract class ClickArchiveTests
         }
 
         public Task DropDayAsync(DateOnly day, CancellationToken cancellationToken) =>
-            FailDrop ? throw new IOException("Cut off before the drop.") : inner.DropDayAsync(day, cancellationToken);
+            FailDrop || (FailDropTimes is not null && FailDropTimes-- > 0) ? throw new IOException("Cut off before the drop.") : inner.DropDayAsync(day, cancellationToken);
     }
 }
