@@ -7,7 +7,8 @@ namespace ClickAnalytics.Sinks.Parquet;
 /// Named points of a day's archiving that a crash test can stop a process at:
 /// <c>CLICKANALYTICS_ARCHIVE_HALT_AT</c> names one, and the process blocks there for good after
 /// writing the point's name to the file <c>CLICKANALYTICS_ARCHIVE_HALT_SIGNAL</c>, so the test
-/// kills it exactly there. Without the variable the hooks do nothing.
+/// kills it exactly there. With <c>CLICKANALYTICS_ARCHIVE_HALT_MODE=signal</c> it writes the file
+/// and goes on, so the kill lands in the step that follows. Without the variables the hooks do nothing.
 /// </summary>
 internal static class ArchiveHooks
 {
@@ -29,6 +30,9 @@ internal static class ArchiveHooks
             System.IO.File.WriteAllText(signal, point);
         }
 
-        Thread.Sleep(Timeout.Infinite);
+        if (Environment.GetEnvironmentVariable("CLICKANALYTICS_ARCHIVE_HALT_MODE") != "signal")
+        {
+            Thread.Sleep(Timeout.Infinite);
+        }
     }
 }

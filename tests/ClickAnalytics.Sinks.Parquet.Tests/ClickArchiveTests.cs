@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Net.Http;
@@ -9,6 +10,7 @@ using System.Threading.Tasks;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Sinks.Parquet;
 using ClickAnalytics.Storage;
+using ClickAnalytics.Testing;
 using ClickAnalytics.Testing.Storage;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +24,8 @@ namespace ClickAnalytics.Sinks.Parquet.Tests;
 public sealed class DuckDbClickArchiveTests(string destination) : ClickArchiveTests(destination)
 {
     protected override void AddStore(IClickAnalyticsBuilder builder, string folder) => builder.AddDuckDb(o => o.Path = Path.Combine(folder, "clicks.duckdb"));
+
+    protected override string[] StoreArguments(string folder) => ["duckdb", Path.Combine(folder, "clicks.duckdb")];
 }
 
 /// <summary>The archive on ClickHouse: the real 18.16 server eng/test.sh starts, a database of its own per test.</summary>
@@ -37,8 +41,12 @@ public sealed class ClickHouseClickArchiveTests(string destination) : ClickArchi
 
     protected override void AddStore(IClickAnalyticsBuilder builder, string folder)
     {
-        _database = "archive_" + Guid.NewGuid().ToString("N");
-        Sql($"CREATE DATABASE {_database}");
+        if (_database.Length == 0)
+        {
+            _database = "archive_" + Guid.NewGuid().ToString("N");
+            Sql($"CREATE DATABASE {_database}");
+        }
+
         builder.AddClickHouse(o =>
         {
             o.ConnectionString = $"Host={Server.Host};Port={Server.Port};Protocol=http;Database={_database};Username=default";
@@ -46,8 +54,15 @@ public sealed class ClickHouseClickArchiveTests(string destination) : ClickArchi
         });
     }
 
+    protected override string[] StoreArguments(string folder) =>
+        ["clickhouse", $"Host={Server.Host};Port={Server.Port};Protocol=http;Database={_database};Username=default"];
+
     [TearDown]
-    public void DropDatabase() => Sql($"DROP DATABASE IF EXISTS {_database}");
+    public void DropDatabase()
+    {
+        Sql($"DROP DATABASE IF EXISTS {_database}");
+        _database = "";
+    }
 
     private static void Sql(string sql)
     {
@@ -65,6 +80,9 @@ public abstract class ClickArchiveTests(string destination)
     private const string Bucket = "clickanalytics-test";
 
     protected abstract void AddStore(IClickAnalyticsBuilder builder, string folder);
+
+    /// <summary>How the archive process (tests/ClickAnalytics.Sinks.Parquet.TestArchiver) reaches the same store.</summary>
+    protected abstract string[] StoreArguments(string folder);
 
     private string _prefix = "";
 
@@ -149,6 +167,22 @@ public abstract class ClickArchiveTests(string destination)
     /// <summary>The store with clicks on four days past a 90-day retention and on a recent one.</summary>
     protected async Task<(ServiceProvider Provider, IClickStore Store, List<EnrichedClick> Old, List<EnrichedClick> Recent)> StoreAsync(int maxAttempts = 1)
     {
+        (ServiceProvider provider, IClickStore store, _, _) = await OpenStoreAsync(maxAttempts);
+        var old = new List<EnrichedClick>();
+        for (int day = 93; day <= 96; day++)
+        {
+            old.AddRange(Enumerable.Range(0, 50 + day).Select(i => ContractClicks.Full(i, Midnight.AddDays(-day).AddMinutes(i * 7))));
+        }
+
+        old[3].SetDimension("plan", "pro");
+        List<EnrichedClick> recent = [.. Enumerable.Range(0, 30).Select(i => ContractClicks.Simple("a", Now.AddDays(-1).AddMinutes(i)))];
+        await store.WriteAsync([.. old, .. recent], CancellationToken.None);
+        return (provider, store, old, recent);
+    }
+
+    /// <summary>The test's store and archive, with what they hold already.</summary>
+    protected async Task<(ServiceProvider Provider, IClickStore Store, List<EnrichedClick> Old, List<EnrichedClick> Recent)> OpenStoreAsync(int maxAttempts = 1)
+    {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
@@ -164,16 +198,7 @@ public abstract class ClickArchiveTests(string destination)
         ServiceProvider provider = services.BuildServiceProvider();
         IClickStore store = provider.GetRequiredService<IClickStore>();
         await store.InitializeAsync(CancellationToken.None);
-        var old = new List<EnrichedClick>();
-        for (int day = 93; day <= 96; day++)
-        {
-            old.AddRange(Enumerable.Range(0, 50 + day).Select(i => ContractClicks.Full(i, Midnight.AddDays(-day).AddMinutes(i * 7))));
-        }
-
-        old[3].SetDimension("plan", "pro");
-        List<EnrichedClick> recent = [.. Enumerable.Range(0, 30).Select(i => ContractClicks.Simple("a", Now.AddDays(-1).AddMinutes(i)))];
-        await store.WriteAsync([.. old, .. recent], CancellationToken.None);
-        return (provider, store, old, recent);
+        return (provider, store, [], []);
     }
 
     private List<Dictionary<string, object>> ReadArchive()
@@ -429,6 +454,112 @@ public abstract class ClickArchiveTests(string destination)
             Assert.That(ReadArchive().Select(r => (Guid)r["event_id"]), Is.EquivalentTo(old.Select(c => c.Click.EventId)));
         });
         Assert.That((await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks), Is.EqualTo(recent.Count));
+    }
+
+    [TestCase("before-upload")]
+    [TestCase("after-upload")]
+    [TestCase("before-drop")]
+    [TestCase("during-drop")]
+    public async Task Killed_at_any_point_the_next_run_finishes_with_nothing_lost_and_nothing_twice(string point)
+    {
+        List<EnrichedClick> old, recent;
+        var (provider, store, o, r) = await StoreAsync();
+        (old, recent) = (o, r);
+        IClickAnalytics analytics = Analytics(provider);
+        ClickAnalyticsQuery perDay = OldDaysByCountry();
+        ClickAnalyticsResult before = await analytics.QueryAsync(perDay);
+        await provider.DisposeAsync();   // the archive process opens the store itself (a DuckDB file has one writer)
+
+        string signal = Path.Combine(_folder, "halted");
+        using (Process halted = StartArchiver(point == "during-drop" ? "before-drop" : point, signal, signalOnly: point == "during-drop"))
+        {
+            await Eventually.UntilAsync(() => Task.FromResult(File.Exists(signal) || halted.HasExited), TimeSpan.FromMinutes(1), "the archive process to reach " + point);
+            if (!File.Exists(signal))
+            {
+                Assert.Fail($"The archive process exited ({halted.ExitCode}) before {point}: {halted.StandardError.ReadToEnd()}");
+            }
+
+            halted.Kill(entireProcessTree: true);
+            await halted.WaitForExitAsync();
+        }
+
+        using (Process again = StartArchiver(haltAt: null, signal, signalOnly: false))
+        {
+            Assert.That(again.WaitForExit(TimeSpan.FromMinutes(2)), Is.True, "the next run finishes");
+            Assert.That(again.ExitCode, Is.Zero, again.StandardError.ReadToEnd());
+        }
+
+        (provider, store, _, _) = await OpenStoreAsync();
+        await using var __ = provider;
+        List<Guid> archived = [.. ReadArchive().Select(row => (Guid)row["event_id"])];
+        ClickAnalyticsResult after = await Analytics(provider).QueryAsync(perDay);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(archived, Has.Count.EqualTo(old.Count), "no click archived twice");
+            Assert.That(archived, Is.EquivalentTo(old.Select(c => c.Click.EventId)), "every old click archived");
+            Assert.That((await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks), Is.EqualTo(recent.Count), "the old days left the hot store, the recent one stayed");
+            Assert.That((await provider.GetRequiredService<IClickArchive>().ListAsync()).Select(d => d.Rows).Sum(), Is.EqualTo(old.Count), "the manifest counts every click once");
+            Assert.That(after.Rows.Select(row => string.Join("|", row.Dimensions) + "=" + row.Metrics[0]), Is.EqualTo(before.Rows.Select(row => string.Join("|", row.Dimensions) + "=" + row.Metrics[0])), "dashboards answer as before, from the rollups");
+        });
+    }
+
+    private static ClickAnalyticsQuery OldDaysByCountry() => new()
+    {
+        From = DateOnly.FromDateTime(Midnight.AddDays(-96).UtcDateTime),
+        To = DateOnly.FromDateTime(Midnight.AddDays(-93).UtcDateTime),
+        Dimensions = ["time:day", "country"],
+        IncludeBots = true,
+        IncludeRepeats = true,
+    };
+
+    private static IClickAnalytics Analytics(ServiceProvider provider)
+    {
+        var services = new ServiceCollection();
+        services.AddClickAnalytics();
+        services.AddSingleton(provider.GetRequiredService<IClickStore>().Queries);
+        services.Configure<ClickQueryOptions>(o => o.CacheEnabled = false);
+        return services.BuildServiceProvider().GetRequiredService<IClickAnalytics>();
+    }
+
+    private Process StartArchiver(string? haltAt, string signal, bool signalOnly)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(ArchiverAssembly());
+        start.ArgumentList.Add(Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        foreach (string arg in StoreArguments(_folder))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        string[] where = destination == "s3"
+            ? ["s3", S3Server, Bucket, _prefix, Path.Combine(_folder, "cache")]
+            : ["folder", ArchiveFolder];
+        foreach (string arg in where)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        if (haltAt is not null)
+        {
+            start.Environment["CLICKANALYTICS_ARCHIVE_HALT_AT"] = haltAt;
+            start.Environment["CLICKANALYTICS_ARCHIVE_HALT_SIGNAL"] = signal;
+            if (signalOnly)
+            {
+                start.Environment["CLICKANALYTICS_ARCHIVE_HALT_MODE"] = "signal";
+            }
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("The archive process did not start.");
+    }
+
+    private static string ArchiverAssembly()
+    {
+        // tests/<this project>/bin/<configuration>/<tfm>/ → tests/ClickAnalytics.Sinks.Parquet.TestArchiver/bin/<configuration>/<tfm>/
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        DirectoryInfo tests = here.Parent!.Parent!.Parent!.Parent!;
+        string path = Path.Combine(tests.FullName, "ClickAnalytics.Sinks.Parquet.TestArchiver", "bin", here.Parent.Name, here.Name, "ClickAnalytics.Sinks.Parquet.TestArchiver.dll");
+        Assert.That(File.Exists(path), Is.True, $"The archive process is not built at {path}; build tests/ClickAnalytics.Sinks.Parquet.TestArchiver.");
+        return path;
     }
 
     /// <summary>A store that fails where a crash would cut the archive off: in the middle of reading a day, or at the drop.</summary>
