@@ -19,6 +19,10 @@ using Microsoft.Extensions.Hosting;
 //   load clickhouse URL DATABASE ROWS DAYS     generate the same kind of clicks on the ClickHouse server (the views fill the rollups)
 //   queries [BenchmarkDotNet args]             dashboard query latency on both (CLICKANALYTICS_BENCH_DUCKDB, _CLICKHOUSE, _DATABASE)
 //   expire duckdb FILE DAYS                    drop the DAYS oldest days of the file into its rollup: time, rows, file size before and after
+//   archive (duckdb FILE | clickhouse URL DATABASE) (folder DIR | s3 URL BUCKET PREFIX)
+//                                              archive every day of the store (all past the retention): rows/s, bytes, time a day
+//   formats (duckdb FILE | clickhouse URL DATABASE)
+//                                              the first day as Parquet zstd, Parquet snappy and JSON lines: bytes a click
 switch (args.FirstOrDefault())
 {
     case "load" when args.Length == 5 && args[1] == "duckdb":
@@ -29,6 +33,12 @@ switch (args.FirstOrDefault())
         break;
     case "expire" when args.Length == 4 && args[1] == "duckdb":
         await ExpireDuckDbAsync(args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+        break;
+    case "archive" when args.Length >= 5:
+        await ArchiveAsync(args[1..]);
+        break;
+    case "formats" when args.Length >= 3:
+        await FormatsAsync(args[1..]);
         break;
     case "queries":
         BenchmarkRunner.Run<DashboardQueryBenchmarks>(args: args[1..]);
@@ -102,6 +112,110 @@ static async Task ExpireDuckDbAsync(string file, int count)
     Console.WriteLine("rollup rows: " + string.Join(" ", Sql(file, "SELECT count(*), sum(clicks) FROM click_rollup_hourly")));
 }
 
+static ServiceProvider ArchiveServices(string[] args, out int next)
+{
+    var services = new ServiceCollection();
+    services.AddLogging();
+    // Long after the generated days, so that every day is past the retention.
+    services.AddSingleton<TimeProvider>(new FixedTime(Stores.Start.AddDays(400)));
+    IClickAnalyticsBuilder builder = services.AddClickAnalytics(o => o.ProcessingEnabled = false);
+    if (args[0] == "duckdb")
+    {
+        builder.AddDuckDb(o => o.Path = args[1]);
+        next = 2;
+    }
+    else
+    {
+        var uri = new Uri(args[1]);
+        string database = args[2];
+        builder.AddClickHouse(o =>
+        {
+            o.ConnectionString = string.Create(CultureInfo.InvariantCulture, $"Host={uri.Host};Port={uri.Port};Protocol=http;Database={database};Username=default");
+            o.LegacyServerCompatibility = true;
+        });
+        next = 3;
+    }
+
+    if (args.Length > next)
+    {
+        string[] where = args[next..];
+        builder.AddParquetArchive(o =>
+        {
+            o.Enabled = false;
+            o.RawRetentionDays = 30;
+            if (where[0] == "folder")
+            {
+                o.Folder = where[1];
+            }
+            else
+            {
+                o.S3.ServiceUrl = where[1];
+                o.S3.Bucket = where[2];
+                o.S3.Prefix = where[3];
+                o.S3.AccessKey = "S3RVER";
+                o.S3.SecretKey = "S3RVER";
+                o.CacheFolder = Path.Combine(Path.GetTempPath(), "clickanalytics-bench-cache");
+            }
+        });
+    }
+
+    return services.BuildServiceProvider();
+}
+
+static async Task ArchiveAsync(string[] args)
+{
+    await using ServiceProvider provider = ArchiveServices(args, out _);
+    IClickStore store = provider.GetRequiredService<IClickStore>();
+    await store.InitializeAsync(CancellationToken.None);
+    long rows = (await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks);
+    long started = Stopwatch.GetTimestamp();
+    var days = await provider.GetRequiredService<ClickAnalytics.Sinks.Parquet.IClickArchive>().ArchiveDueDaysAsync();
+    double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"archive {string.Join(' ', args)}: days={days.Count} rows={days.Sum(d => d.Rows)} of {rows} seconds={seconds:F1} rows/s={days.Sum(d => d.Rows) / seconds:F0} " +
+        $"bytes={days.Sum(d => d.Bytes)} bytes/click={(double)days.Sum(d => d.Bytes) / days.Sum(d => d.Rows):F1} seconds/day={seconds / days.Count:F2}"));
+}
+
+static async Task FormatsAsync(string[] args)
+{
+    await using ServiceProvider provider = ArchiveServices(args, out _);
+    IClickStore store = provider.GetRequiredService<IClickStore>();
+    await store.InitializeAsync(CancellationToken.None);
+    StoredDay day = (await store.ListDaysAsync(CancellationToken.None))[0];
+    foreach (var method in new[] { Parquet.CompressionMethod.Zstd, Parquet.CompressionMethod.Snappy })
+    {
+        string file = Path.GetTempFileName();
+        long started = Stopwatch.GetTimestamp();
+        await using (var output = new FileStream(file, FileMode.Create, FileAccess.ReadWrite))
+        {
+            await ClickAnalytics.Sinks.Parquet.ParquetClickFile.WriteAsync(store.ReadDayAsync(day.Day, CancellationToken.None), output, method, null, CancellationToken.None);
+        }
+
+        long bytes = new FileInfo(file).Length;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parquet {method}: {day.Clicks} clicks, {bytes} bytes, {(double)bytes / day.Clicks:F1} bytes/click, {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
+        File.Delete(file);
+    }
+
+    string lines = Path.GetTempFileName();
+    await using (var output = new StreamWriter(lines))
+    {
+        await foreach (StoredClick click in store.ReadDayAsync(day.Day, CancellationToken.None))
+        {
+            var row = new System.Collections.Generic.Dictionary<string, object>(StringComparer.Ordinal);
+            for (int i = 0; i < ClickSchema.Columns.Count; i++)
+            {
+                row[ClickSchema.Columns[i].Name] = click.Values[i];
+            }
+
+            await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(row));
+        }
+    }
+
+    long jsonBytes = new FileInfo(lines).Length;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"json lines: {day.Clicks} clicks, {jsonBytes} bytes, {(double)jsonBytes / day.Clicks:F1} bytes/click"));
+    File.Delete(lines);
+}
+
 static string Sql(string file, string sql)
 {
     using var connection = new DuckDB.NET.Data.DuckDBConnection($"Data Source={file}");
@@ -146,6 +260,12 @@ static async Task LoadClickHouseAsync(string url, string database, long rows, in
     double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"clickhouse load rows={rows} days={days} seconds={seconds:F1} rows/s={rows / seconds:F0}"));
     Console.WriteLine("bytes on disk: " + await Sql($"SELECT table, sum(bytes_on_disk) FROM system.parts WHERE database = '{database}' AND active GROUP BY table ORDER BY table FORMAT TSV"));
+}
+
+/// <summary>A clock that stays where the benchmark put it.</summary>
+internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
 }
 
 namespace ClickAnalytics.Benchmarks.Queries
