@@ -367,7 +367,9 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
         }
 
         // What is not held or rejected was stored (or left out as archived): acknowledged.
-        var open = new HashSet<int>(pending.Concat(rejected).Select(i => positions is null ? i : positions[i]));
+        // Indexes into clicks, as positions in the batch (archived days' clicks were left out of clicks).
+        int[] InBatch(IEnumerable<int> indexes) => [.. indexes.Select(i => positions is null ? i : positions[i])];
+        var open = new HashSet<int>(InBatch(pending.Concat(rejected)));
         int[] stored = [.. Enumerable.Range(0, batch.Clicks.Count).Where(i => !open.Contains(i))];
         int storedClicks = clicks.Length - pending.Count - rejected.Count;
         if (open.Count == 0)
@@ -384,13 +386,13 @@ internal sealed class ClickProcessor : IHostedService, IAsyncDisposable, IDispos
         if (pending.Count > 0)
         {
             // Stopped while holding the batch.
-            ClickBatch held = parts is null ? batch : parts.Part(batch, [.. pending.Select(i => positions is null ? i : positions[i])]);
+            ClickBatch held = parts is null ? batch : parts.Part(batch, InBatch(pending));
             await GiveBackAsync(held, pending.Count, cancellationToken).ConfigureAwait(false);
         }
 
         if (rejected.Count > 0)
         {
-            ClickBatch given = parts is null ? batch : parts.Part(batch, [.. rejected.Select(i => positions is null ? i : positions[i])]);
+            ClickBatch given = parts is null ? batch : parts.Part(batch, InBatch(rejected));
             bool kept = await _buffer.AbandonAsync(given, error, CancellationToken.None).ConfigureAwait(false);
             if (!kept)
             {

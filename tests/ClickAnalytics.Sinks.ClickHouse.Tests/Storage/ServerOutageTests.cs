@@ -67,40 +67,23 @@ public sealed class ServerOutageTests : DatabaseTest
 
         IClickBufferWriter writer = provider.GetRequiredService<IClickBufferWriter>();
         IClickBufferReader reader = provider.GetRequiredService<IClickBufferReader>();
-        long produced = 0;
         long maxBuffered = 0;
-        using var stopProducing = new CancellationTokenSource();
-        Task producer = Task.Run(async () =>
-        {
-            while (!stopProducing.IsCancellationRequested)
-            {
-                for (int i = 0; i < 50; i++)
-                {
-                    DateTimeOffset at = ClickHouseStore.Start.AddSeconds(Interlocked.Read(ref produced) % 86_400);
-                    writer.TryWrite(new ClickEvent { EventId = ClickEventId.NewId(at), Timestamp = at, LinkId = "l" + (i % 4), TenantId = "t" });
-                    Interlocked.Increment(ref produced);
-                }
-
-                maxBuffered = Math.Max(maxBuffered, reader.Count);
-                await Task.Delay(5);
-            }
-        });
+        await using var clicks = SteadyClicks.Start(writer, perBurst: 50, pause: TimeSpan.FromMilliseconds(5), afterBurst: () => maxBuffered = Math.Max(maxBuffered, reader.Count));
 
         try
         {
             await Eventually.UntilAsync(async () => await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database) >= 1_000, OutageWait, "the first 1 000 clicks to be stored before the outage");
             await Task.Run(() => ClickHouseServer.Control("stop"));
-            long producedWhenStopped = Interlocked.Read(ref produced);
+            long producedWhenStopped = clicks.Produced;
             await Eventually.UntilAsync(() => Task.FromResult(sinkRetries.GetMeasurementSnapshot().Count > 0), OutageWait, "the processor to retry the store's failed batch while the server is down");
-            await Eventually.UntilAsync(() => Task.FromResult(Interlocked.Read(ref produced) - producedWhenStopped > 3 * BufferCapacity), OutageWait, "clicks to keep arriving during the outage");
+            await Eventually.UntilAsync(() => Task.FromResult(clicks.Produced - producedWhenStopped > 3 * BufferCapacity), OutageWait, "clicks to keep arriving during the outage");
             await Task.Run(() => ClickHouseServer.Control("start"));
-            long producedWhenStarted = Interlocked.Read(ref produced);
-            await Eventually.UntilAsync(() => Task.FromResult(Interlocked.Read(ref produced) - producedWhenStarted > 2_000), OutageWait, "clicks to keep arriving after the restart");
+            long producedWhenStarted = clicks.Produced;
+            await Eventually.UntilAsync(() => Task.FromResult(clicks.Produced - producedWhenStarted > 2_000), OutageWait, "clicks to keep arriving after the restart");
         }
         finally
         {
-            await stopProducing.CancelAsync();
-            await producer;
+            await clicks.StopAsync();
         }
 
         foreach (IHostedService service in hosted)
@@ -114,7 +97,7 @@ public sealed class ServerOutageTests : DatabaseTest
         {
             Assert.That(failed.GetMeasurementSnapshot().Sum(m => m.Value), Is.Zero, "no batch was given up");
             Assert.That(droppedClicks, Is.GreaterThan(0), "the outage outlasted the buffer, so the oldest clicks were dropped and counted");
-            Assert.That(stored + droppedClicks, Is.EqualTo(produced), "every click is stored or counted as dropped");
+            Assert.That(stored + droppedClicks, Is.EqualTo(clicks.Produced), "every click is stored or counted as dropped");
             Assert.That(maxBuffered, Is.LessThanOrEqualTo(BufferCapacity), "the buffer stayed within its bounds");
         });
 
@@ -178,23 +161,8 @@ public sealed class ServerOutageTests : DatabaseTest
         }
 
         IClickBufferWriter writer = provider.GetRequiredService<IClickBufferWriter>();
-        long produced = 0;
-        using var stopProducing = new CancellationTokenSource();
         // About 500 clicks a second.
-        Task producer = Task.Run(async () =>
-        {
-            while (!stopProducing.IsCancellationRequested)
-            {
-                for (int i = 0; i < 10; i++)
-                {
-                    DateTimeOffset at = ClickHouseStore.Start.AddSeconds(Interlocked.Read(ref produced) % 86_400);
-                    writer.TryWrite(new ClickEvent { EventId = ClickEventId.NewId(at), Timestamp = at, LinkId = "l" + (i % 4), TenantId = "t" });
-                    Interlocked.Increment(ref produced);
-                }
-
-                await Task.Delay(20);
-            }
-        });
+        await using var clicks = SteadyClicks.Start(writer, perBurst: 10, pause: TimeSpan.FromMilliseconds(20));
 
         (long Clicks, long Batches) before, after;
         TimeSpan drain;
@@ -207,19 +175,17 @@ public sealed class ServerOutageTests : DatabaseTest
             await Task.Run(() => ClickHouseServer.Control("start"));
             (long Clicks, long Batches) restarted = Batches(processed);
             await Task.Delay(TimeSpan.FromSeconds(3));
-            await stopProducing.CancelAsync();
-            await producer;
+            await clicks.StopAsync();
 
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            await Eventually.UntilAsync(async () => await ClickHouseServer.CountAsync("SELECT uniqExact(event_id) FROM clicks", Database) >= Interlocked.Read(ref produced), OutageWait, "the backlog to be stored");
+            await Eventually.UntilAsync(async () => await ClickHouseServer.CountAsync("SELECT uniqExact(event_id) FROM clicks", Database) >= clicks.Produced, OutageWait, "the backlog to be stored");
             drain = clock.Elapsed;
             (long Clicks, long Batches) done = Batches(processed);
             after = (done.Clicks - restarted.Clicks, done.Batches - restarted.Batches);
         }
         finally
         {
-            await stopProducing.CancelAsync();
-            await producer;
+            await clicks.StopAsync();
             foreach (IHostedService service in hosted)
             {
                 await service.StopAsync(CancellationToken.None);
@@ -229,11 +195,11 @@ public sealed class ServerOutageTests : DatabaseTest
         long stored = await ClickHouseServer.CountAsync("SELECT uniqExact(event_id) FROM clicks", Database);
         long rows = await ClickHouseServer.CountAsync("SELECT count() FROM clicks", Database);
         double normal = (double)before.Clicks / before.Batches, recovered = (double)after.Clicks / after.Batches;
-        TestContext.Out.WriteLine($"outage {outageSeconds} s: produced {produced}; before it {before.Clicks} clicks in {before.Batches} batches ({normal:F0} a batch); " +
+        TestContext.Out.WriteLine($"outage {outageSeconds} s: produced {clicks.Produced}; before it {before.Clicks} clicks in {before.Batches} batches ({normal:F0} a batch); " +
             $"after it {after.Clicks} clicks in {after.Batches} batches ({recovered:F0} a batch), backlog stored {drain.TotalSeconds:F1} s after the last click was produced");
         Assert.Multiple(() =>
         {
-            Assert.That(stored, Is.EqualTo(produced), "every click stored");
+            Assert.That(stored, Is.EqualTo(clicks.Produced), "every click stored");
             Assert.That(rows, Is.EqualTo(stored), "none stored twice");
             Assert.That(failed.GetMeasurementSnapshot().Sum(m => m.Value) + dropped.GetMeasurementSnapshot().Sum(m => m.Value), Is.Zero, "nothing given up or dropped");
             Assert.That(deadLettered.GetMeasurementSnapshot(), Is.Empty, "no healthy click dead-lettered");
@@ -246,5 +212,50 @@ public sealed class ServerOutageTests : DatabaseTest
     {
         IReadOnlyList<CollectedMeasurement<long>> measurements = processed.GetMeasurementSnapshot();
         return (measurements.Sum(m => m.Value), measurements.Count);
+    }
+}
+
+/// <summary>Clicks written at a steady pace on a task of their own, until stopped: a burst, then a pause.</summary>
+internal sealed class SteadyClicks : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private long _produced;
+
+    /// <summary>Clicks written so far.</summary>
+    public long Produced => Interlocked.Read(ref _produced);
+
+    public static SteadyClicks Start(IClickBufferWriter writer, int perBurst, TimeSpan pause, Action? afterBurst = null)
+    {
+        var clicks = new SteadyClicks();
+        clicks._loop = Task.Run(async () =>
+        {
+            while (!clicks._stop.IsCancellationRequested)
+            {
+                for (int i = 0; i < perBurst; i++)
+                {
+                    DateTimeOffset at = ClickHouseStore.Start.AddSeconds(clicks.Produced % 86_400);
+                    writer.TryWrite(new ClickEvent { EventId = ClickEventId.NewId(at), Timestamp = at, LinkId = "l" + (i % 4), TenantId = "t" });
+                    Interlocked.Increment(ref clicks._produced);
+                }
+
+                afterBurst?.Invoke();
+                await Task.Delay(pause);
+            }
+        });
+        return clicks;
+    }
+
+    /// <summary>Stops writing; safe to call again.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
     }
 }
