@@ -12,7 +12,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// "seed [count]" fills the store with a realistic day of clicks and exits (see DemoClicks).
+bool seed = args.Length > 0 && args[0] == "seed";
+string[] seedArguments = seed ? args[1..] : [];
+var builder = WebApplication.CreateBuilder(seed ? [] : args);
 
 builder.Services.AddSingleton<LinkStore>();
 builder.Services.AddSingleton<RecentClicks>();
@@ -45,6 +48,9 @@ app.MapHealthChecks("/health");   // the processor, the store (and Redis) report
 // The sample has no users, so it serves the API to anyone; a real host names its policy
 // (api.AuthorizationPolicy = "analytics") and the tenant of each user (api.Tenant = http => …).
 app.MapClickAnalyticsApi("/analytics", api => api.AllowAnonymous = true);
+
+// The dashboard, secured like the API above (the sample's: open to anyone).
+app.MapClickAnalyticsDashboard("/analytics/dashboard");
 
 app.MapPost("/api/links", (CreateLink request, LinkStore links) =>
 {
@@ -117,6 +123,12 @@ app.MapGet("/api/links/{code}/clicks/recent", async (string code, int? limit, Li
 app.MapMethods("/{code}", ["GET", "HEAD"], (string code, LinkStore links) =>
     links.Find(code) is { } link ? Results.Redirect(link.Url) : Results.NotFound())
     .TrackClicks();
+
+if (seed)
+{
+    await DemoClicks.RunAsync(app, seedArguments);
+    return;
+}
 
 app.Run();
 

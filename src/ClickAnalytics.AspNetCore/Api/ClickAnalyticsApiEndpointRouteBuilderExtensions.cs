@@ -42,6 +42,7 @@ public static class ClickAnalyticsApiEndpointRouteBuilderExtensions
                 "(builder.Services.AddAuthorization(o => o.AddPolicy(\"analytics\", …))), or set api.AllowAnonymous = true to serve the API to anyone.");
         }
 
+        ClickAnalyticsApiRegistry.Remember(endpoints, prefix, options);
         RouteGroupBuilder group = endpoints.MapGroup(prefix).WithTags("ClickAnalytics");
         if (!string.IsNullOrEmpty(options.AuthorizationPolicy))
         {
