@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the sample shortener on the embedded DuckDB store.
+#   --seed                             first fill the store with a realistic day of clicks (for the dashboard)
 #   ASPNETCORE_URLS                    where it listens (default http://localhost:5080)
 #   ClickAnalytics__DuckDb__Path       its DuckDB file (default .data/clickanalytics.duckdb)
 set -euo pipefail
@@ -27,9 +28,15 @@ if [ -z "${ClickAnalytics__Geo__DatabasePath:-}" ] && bash eng/fetch-geoip.sh .d
   export ClickAnalytics__Geo__DatabasePath="$PWD/.data/geoip/country.mmdb"
 fi
 
+if [ "${1:-}" = "--seed" ]; then
+  # Through the library's own buffer, enrichment and store; the running sample must be stopped (one process owns the DuckDB file).
+  Logging__LogLevel__Default=Warning dotnet run -c Release --no-build --project samples/ClickAnalytics.Sample.Shortener -- seed
+fi
+
 url="${ASPNETCORE_URLS%%;*}"
 cat <<MSG
 The sample shortener listens on $url and keeps its clicks in $ClickAnalytics__DuckDb__Path.
+  Dashboard: $url/analytics/dashboard/   (a day of demo clicks: stop this, then ./eng/sample.sh --seed)
   curl -X POST $url/api/links -H 'Content-Type: application/json' -d '{"url":"https://example.com","code":"hello"}'
   # A browser's User-Agent: curl's own would be counted as a bot, and queries leave bots out.
   curl -i -A 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' $url/hello

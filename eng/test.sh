@@ -17,7 +17,7 @@ configuration="${CONFIGURATION:-Release}"
 source eng/lib.sh
 
 # apt needs root: say so at the top, with what is missing, instead of failing later.
-missing=$(missing_packages npm:npm redis-server:redis-server clickhouse-server:clickhouse-server curl:curl)
+missing=$(missing_packages npm:npm redis-server:redis-server clickhouse-server:clickhouse-server curl:curl chromium:chromium)
 if [ -n "$missing" ] && [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null 2>&1; then
   echo "!! eng/test.sh installs$missing with apt, which needs root (or sudo). Run it as root, or install them first;" >&2
   echo "!! until then the tests that need them fail and say why." >&2
@@ -25,6 +25,9 @@ fi
 
 # The build embeds data from pinned npm packages, so it needs npm.
 ensure_packages npm npm || { echo "npm could not be installed; the build needs it." >&2; }
+
+# The dashboard's browser tests drive Debian's chromium through Playwright (no browser download).
+ensure_packages chromium chromium || { echo "!! chromium could not be installed; the dashboard tests will fail and say so." >&2; }
 
 servers=()
 for script in eng/servers/*.sh; do
