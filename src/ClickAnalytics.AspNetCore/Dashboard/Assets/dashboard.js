@@ -403,6 +403,9 @@
       for (const section of sections) {
         if ($('.placeholder', section)) { $('.rows', section).textContent = ''; $('.rows', section).append(el('li', 'none', 'Not loaded.')); }
       }
+      for (const value of $$('.kpi .value')) {
+        if (value.dataset.raw === '') value.textContent = '\u2013';
+      }
       showError(failed.reason instanceof QueryError ? failed.reason.message : String(failed.reason));
       return;
     }
