@@ -1,0 +1,173 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ClickAnalytics.AspNetCore.Tests.Dashboard;
+
+/// <summary>The dashboard's page and assets over HTTP: secured like the API, cached by validators, typed and compressed.</summary>
+[TestFixture]
+public sealed class ClickAnalyticsDashboardTests
+{
+    private string _folder = null!;
+    private WebApplication? _app;
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("clickanalytics-dashboard-").FullName;
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private async Task<HttpClient> StartAsync(Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Services.AddClickAnalytics().AddDuckDb(o => o.Path = Path.Combine(_folder, "clicks.duckdb"));
+        builder.Services.AddAuthentication("header").AddScheme<AuthenticationSchemeOptions, TenantHeader>("header", null);
+        builder.Services.AddAuthorization(o => o.AddPolicy("analytics", p => p.RequireAuthenticatedUser()));
+        _app = builder.Build();
+        _app.UseAuthentication();
+        _app.UseAuthorization();
+        map(_app);
+        await _app.StartAsync();
+        return _app.GetTestClient();
+    }
+
+    private static HttpRequestMessage Get(string path, string? tenant = null, string? ifNoneMatch = null, bool gzip = false)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (tenant is not null)
+        {
+            request.Headers.Add("X-Tenant", tenant);
+        }
+
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        }
+
+        if (gzip)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, br");
+        }
+
+        return request;
+    }
+
+    [Test]
+    public async Task The_dashboard_takes_the_policy_and_tenant_of_the_api_beside_it()
+    {
+        HttpClient client = await StartAsync(app =>
+        {
+            app.MapClickAnalyticsApi("/analytics", api =>
+            {
+                api.AuthorizationPolicy = "analytics";
+                api.Tenant = http => http.User.FindFirst("tenant")?.Value;
+            });
+            app.MapClickAnalyticsDashboard("/analytics/dashboard");
+        });
+
+        HttpResponseMessage anonymous = await client.SendAsync(Get("/analytics/dashboard/"));
+        HttpResponseMessage anonymousAsset = await client.SendAsync(Get("/analytics/dashboard/assets/dashboard.js"));
+        HttpResponseMessage withoutTenant = await client.SendAsync(Get("/analytics/dashboard/", tenant: "-"));
+        HttpResponseMessage page = await client.SendAsync(Get("/analytics/dashboard/", tenant: "acme"));
+        HttpResponseMessage noSlash = await client.SendAsync(Get("/analytics/dashboard?range=7d", tenant: "acme"));
+        string html = await page.Content.ReadAsStringAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(anonymous.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(anonymousAsset.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(withoutTenant.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a user without a tenant");
+            Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(page.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/html"));
+            Assert.That(page.Headers.GetValues("Content-Security-Policy"), Has.One.Contains("script-src 'self'"));
+            Assert.That(html, Does.Contain("<meta name=\"clickanalytics-api\" content=\"../\">"), "the API relative to the page's folder");
+            Assert.That(html, Does.Not.Contain("{{"), "every setting is filled in");
+            Assert.That(html, Does.Not.Contain("<script>"), "no inline script");
+            Assert.That(noSlash.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+            Assert.That(noSlash.Headers.Location!.OriginalString, Is.EqualTo("dashboard/?range=7d"), "a relative redirect keeps a path base and the view");
+        });
+    }
+
+    [Test]
+    public void Without_an_api_or_a_policy_the_mapping_fails_and_says_what_to_do()
+    {
+        InvalidOperationException? error = Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(app => app.MapClickAnalyticsDashboard("/stats/dashboard")));
+        Assert.That(error!.Message, Does.Contain("MapClickAnalyticsApi(\"/stats\"").And.Contain("AuthorizationPolicy"));
+    }
+
+    [Test]
+    public async Task Assets_have_their_types_validators_and_gzip()
+    {
+        HttpClient client = await StartAsync(app => app.MapClickAnalyticsDashboard("/board", d => { d.AllowAnonymous = true; d.ApiPath = "/api/clicks"; }));
+        string html = await client.GetStringAsync("/board/");
+        HttpResponseMessage script = await client.SendAsync(Get("/board/assets/uPlot.iife.min.js"));
+        string etag = script.Headers.ETag!.Tag;
+        HttpResponseMessage again = await client.SendAsync(Get("/board/assets/uPlot.iife.min.js", ifNoneMatch: etag));
+        string version = etag.Trim('"');
+        HttpResponseMessage versioned = await client.SendAsync(Get("/board/assets/uPlot.iife.min.js?v=" + version, gzip: true));
+        HttpResponseMessage css = await client.SendAsync(Get("/board/assets/dashboard.css"));
+        HttpResponseMessage missing = await client.SendAsync(Get("/board/assets/secrets.json"));
+        byte[] plain = await script.Content.ReadAsByteArrayAsync();
+        byte[] compressed = await versioned.Content.ReadAsByteArrayAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(html, Does.Contain("content=\"../api/clicks/\""));
+            Assert.That(html, Does.Contain("assets/uPlot.iife.min.js?v=" + version), "the page names the version it was built with");
+            Assert.That(script.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/javascript"));
+            Assert.That(System.Text.Encoding.UTF8.GetString(plain), Does.StartWith("/*! https://github.com/leeoniya/uPlot (v1.6.32) */"));
+            Assert.That(script.Headers.CacheControl!.ToString(), Is.EqualTo("private, no-cache"));
+            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+            Assert.That(versioned.Headers.CacheControl!.ToString(), Does.Contain("immutable"));
+            Assert.That(versioned.Content.Headers.ContentEncoding, Is.EqualTo(new[] { "gzip" }));
+            Assert.That(compressed, Has.Length.LessThan(plain.Length / 2));
+            Assert.That(css.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/css"));
+            Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        });
+    }
+
+    [TestCase("/analytics/dashboard", "/analytics", "../")]
+    [TestCase("/dashboard", "/analytics", "../analytics/")]
+    [TestCase("/admin/clicks", "/api/v1/analytics", "../../api/v1/analytics/")]
+    [TestCase("/analytics", "/analytics", "./")]
+    public void The_api_is_found_relative_to_the_page(string dashboard, string api, string expected) =>
+        Assert.That(ClickAnalyticsDashboardEndpointRouteBuilderExtensions.RelativeApi(dashboard, api), Is.EqualTo(expected));
+
+    private sealed class TenantHeader(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            if (!Request.Headers.TryGetValue("X-Tenant", out var tenant))
+            {
+                return Task.FromResult(AuthenticateResult.NoResult());
+            }
+
+            var claims = tenant.ToString() == "-" ? new List<Claim>() : [new Claim("tenant", tenant.ToString())];
+            var identity = new ClaimsIdentity(claims, Scheme.Name);
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+        }
+    }
+}
