@@ -89,5 +89,6 @@ if bash eng/pack-check.sh; then passed=$((passed + 1)); else echo "!! the packag
 
 stop_servers
 trap - EXIT
+echo "Logs, server state and the dashboard's screenshots: $CLICKANALYTICS_TEST_STATE (screenshots/)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -123,8 +123,9 @@ public static class DemoClicks
     }
 
     /// <summary>
-    /// Adds the demo links (an existing code keeps its URL) and hands the clicks to the library's
-    /// buffer, which the background processor enriches and stores. Returns how many it took.
+    /// Adds the demo links (an existing code keeps its URL) and hands the clicks of the last 24 hours
+    /// (about <paramref name="count"/>) and of the day before (about four fifths of that) to the
+    /// library's buffer, which the background processor enriches and stores. Returns how many it took.
     /// </summary>
     public static int Seed(IServiceProvider services, DateTimeOffset now, int count)
     {
@@ -136,7 +137,9 @@ public static class DemoClicks
 
         IClickBufferWriter buffer = services.GetRequiredService<IClickBufferWriter>();
         int taken = 0;
-        foreach (ClickEvent click in Generate(now, count))
+        // The day before too, a little quieter, so "previous period" has something to compare with.
+        IEnumerable<ClickEvent> days = Generate(now.AddDays(-1), count * 4 / 5, seed: 17).Concat(Generate(now, count));
+        foreach (ClickEvent click in days)
         {
             taken += buffer.TryWrite(click) ? 1 : 0;
         }
@@ -155,7 +158,7 @@ public static class DemoClicks
         int taken = Seed(app.Services, time.GetUtcNow(), count);
         await app.StopAsync();   // drains the buffer into the store
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Seeded {taken} clicks over the last 24 hours on {Links.Count} links ({string.Join(", ", Links.Select(l => "/" + l.Code))})."));
+            $"Seeded {taken} clicks over the last 48 hours on {Links.Count} links ({string.Join(", ", Links.Select(l => "/" + l.Code))})."));
     }
 
     private static (string Ip, string Agent, string Language) Person(Random random)
