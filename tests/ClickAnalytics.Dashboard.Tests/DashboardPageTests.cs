@@ -217,6 +217,57 @@ public sealed class DashboardPageTests
         await page.Context.CloseAsync();
     }
 
+    [TestCase(1280, 900, false)]
+    [TestCase(390, 844, true)]
+    public async Task Loading_moves_nothing_and_every_text_is_readable(int width, int height, bool mobile)
+    {
+        IPage page = await Browser.NewPageAsync(width, height, mobile);
+        // The browser's own layout-instability record: every shift of visible content not caused by input.
+        await page.AddInitScriptAsync("""
+            window.__shifts = []; window.__moved = [];
+            new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) { window.__shifts.push(e.value); window.__moved.push(...e.sources.map(x => x.node?.id || x.node?.className || x.node?.nodeName)); } })
+                .observe({ type: 'layout-shift', buffered: true });
+            """);
+        await page.GotoAsync(_sample.Dashboard("?range=7d&tz=UTC"));
+        await WaitForViewAsync(page);
+        await page.WaitForTimeoutAsync(300);   // let the observer deliver the last entries
+        double shift = await page.EvaluateAsync<double>("() => window.__shifts.reduce((a, b) => a + b, 0)");
+        await TestContext.Out.WriteLineAsync($"cumulative layout shift at {width}px: {shift:0.0000}");
+        string moved = await page.EvaluateAsync<string>("() => window.__moved.join(', ')");
+        Assert.That(shift, Is.LessThan(0.01), "content moved while the numbers loaded (cumulative layout shift); moved: " + moved);
+
+        // WCAG 2 contrast of each text against the background it is drawn on: 4.5:1, or 3:1 for large text.
+        string poor = await page.EvaluateAsync<string>("""
+            () => {
+              const rgb = c => c.match(/[\d.]+/g).map(Number);
+              const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+              const background = e => {
+                for (let n = e; n; n = n.parentElement) {
+                  const c = rgb(getComputedStyle(n).backgroundColor);
+                  if (c.length < 4 || c[3] > 0.5) return c.slice(0, 3);
+                }
+                return [255, 255, 255];
+              };
+              const found = [];
+              for (const e of document.querySelectorAll('body *')) {
+                const text = [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join('');
+                const style = getComputedStyle(e);
+                if (!text || e.closest('[hidden], .sr-only, [aria-hidden=true]') || style.visibility === 'hidden' || e.getClientRects().length === 0) continue;
+                const fg = rgb(style.color), bg = background(e);
+                if (fg.length > 3 && fg[3] === 0) continue;
+                const [a, b] = [lum(fg.slice(0, 3)), lum(bg)].sort((x, y) => y - x);
+                const ratio = (a + 0.05) / (b + 0.05);
+                const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+                const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+                if (ratio < needed) found.push(`${e.tagName}.${e.className} "${text.slice(0, 20)}" ${ratio.toFixed(2)}:1`);
+              }
+              return found.join('; ');
+            }
+            """);
+        Assert.That(poor, Is.Empty, "text below the WCAG AA contrast ratio");
+        await page.Context.CloseAsync();
+    }
+
     [Test]
     public async Task At_phone_width_everything_fits_and_is_labelled()
     {

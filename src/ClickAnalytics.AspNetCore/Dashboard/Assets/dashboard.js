@@ -292,7 +292,7 @@
       button.type = 'button';
       button.dataset.value = value;
       button.dataset.clicks = String(clicks);
-      button.style.setProperty('--w', `${(share * 100).toFixed(2)}%`);
+      button.style.setProperty('--s', share.toFixed(4));
       const nameNode = el('span', 'name', name);
       if (dimension === 'country' && value) nameNode.append(el('span', 'code', value));
       button.append(nameNode, el('span', 'count', numbers.format(clicks)));
