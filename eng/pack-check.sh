@@ -49,7 +49,17 @@ builder.Services.AddClickAnalytics().AddDuckDb(o => o.Path = Path.Combine(AppCon
 var app = builder.Build();
 app.MapGet("/{code}", (string code) => Results.Redirect("https://example.com/" + code)).TrackClicks();
 app.MapClickAnalyticsApi("/analytics", api => api.AllowAnonymous = true);
+app.MapClickAnalyticsDashboard("/analytics/dashboard");
+app.Urls.Add("http://127.0.0.1:0");
 await app.StartAsync();
+string address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+    .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+using (var http = new HttpClient { BaseAddress = new Uri(address) })
+{
+    string page = await http.GetStringAsync("/analytics/dashboard/");
+    byte[] chart = await http.GetByteArrayAsync("/analytics/dashboard/assets/uPlot.iife.min.js");
+    Console.WriteLine($"dashboard: page {page.Length} chars, chart library {chart.Length} bytes");
+}
 Console.WriteLine("embedded resources: " + string.Join(", ", typeof(IClickEnricher).Assembly.GetManifestResourceNames()));
 ClickAnalyticsResult answer = await app.Services.GetRequiredService<IClickAnalytics>().QueryAsync(new ClickAnalyticsQuery { Dimensions = ["time"] });
 Console.WriteLine($"query: {answer.TotalRows} days");
