@@ -21,6 +21,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using ClickAnalytics.AspNetCore.Tests.Support;
+
 namespace ClickAnalytics.AspNetCore.Tests.Api;
 
 /// <summary>The query API over HTTP on a real DuckDB file: secured by the host's policy, scoped by the host's tenant.</summary>
@@ -52,7 +54,7 @@ public sealed class ClickAnalyticsApiTests
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Services.AddClickAnalytics().AddDuckDb(o => o.Path = Path.Combine(_folder, "clicks.duckdb")).AddParquetExport();
-        builder.Services.AddAuthentication("header").AddScheme<AuthenticationSchemeOptions, TenantHeader>("header", null);
+        builder.Services.AddAuthentication(TenantHeaderAuthentication.Name).AddScheme<AuthenticationSchemeOptions, TenantHeaderAuthentication>(TenantHeaderAuthentication.Name, null);
         builder.Services.AddAuthorization(o => o.AddPolicy("analytics", p => p.RequireAuthenticatedUser()));
         _app = builder.Build();
         _app.UseAuthentication();
@@ -269,22 +271,5 @@ public sealed class ClickAnalyticsApiTests
         HttpResponseMessage response = await client.GetAsync($"/analytics/export/clicks?from={from}&to={to}");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-    }
-
-    /// <summary>Authenticates a request that carries X-Tenant, with that tenant as a claim ("-": a user without one).</summary>
-    private sealed class TenantHeader(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue("X-Tenant", out var tenant))
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var claims = tenant.ToString() == "-" ? new List<Claim>() : [new Claim("tenant", tenant.ToString())];
-            var identity = new ClaimsIdentity(claims, Scheme.Name);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
-        }
     }
 }

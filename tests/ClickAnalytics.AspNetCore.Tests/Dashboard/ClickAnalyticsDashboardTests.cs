@@ -14,6 +14,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using ClickAnalytics.AspNetCore.Tests.Support;
+
 namespace ClickAnalytics.AspNetCore.Tests.Dashboard;
 
 /// <summary>The dashboard's page and assets over HTTP: secured like the API, cached by validators, typed and compressed.</summary>
@@ -43,7 +45,7 @@ public sealed class ClickAnalyticsDashboardTests
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Services.AddClickAnalytics().AddDuckDb(o => o.Path = Path.Combine(_folder, "clicks.duckdb"));
-        builder.Services.AddAuthentication("header").AddScheme<AuthenticationSchemeOptions, TenantHeader>("header", null);
+        builder.Services.AddAuthentication(TenantHeaderAuthentication.Name).AddScheme<AuthenticationSchemeOptions, TenantHeaderAuthentication>(TenantHeaderAuthentication.Name, null);
         builder.Services.AddAuthorization(o => o.AddPolicy("analytics", p => p.RequireAuthenticatedUser()));
         _app = builder.Build();
         _app.UseAuthentication();
@@ -155,20 +157,4 @@ public sealed class ClickAnalyticsDashboardTests
     [TestCase("/analytics", "/analytics", "./")]
     public void The_api_is_found_relative_to_the_page(string dashboard, string api, string expected) =>
         Assert.That(ClickAnalyticsDashboardEndpointRouteBuilderExtensions.RelativeApi(dashboard, api), Is.EqualTo(expected));
-
-    private sealed class TenantHeader(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue("X-Tenant", out var tenant))
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var claims = tenant.ToString() == "-" ? new List<Claim>() : [new Claim("tenant", tenant.ToString())];
-            var identity = new ClaimsIdentity(claims, Scheme.Name);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
-        }
-    }
 }
