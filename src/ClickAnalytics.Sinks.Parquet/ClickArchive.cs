@@ -42,25 +42,40 @@ public interface IClickArchive
 
 /// <summary>One archived day, as the manifest records it.</summary>
 /// <param name="Day">The UTC day.</param>
-/// <param name="Rows">Clicks in its file.</param>
+/// <param name="Rows">Clicks in its files.</param>
 /// <param name="Checksum">Order-independent checksum of its event ids (hex).</param>
-/// <param name="File">The file, relative to the archive folder.</param>
-/// <param name="Bytes">The file's size.</param>
+/// <param name="Bytes">The size of its files.</param>
+/// <param name="Files">Its files: one, or one per tenant when the archive is partitioned by tenant.</param>
 /// <param name="ArchivedAt">When it was verified.</param>
-public sealed record ArchivedDay(DateOnly Day, long Rows, string Checksum, string File, long Bytes, DateTimeOffset ArchivedAt);
+public sealed record ArchivedDay(DateOnly Day, long Rows, string Checksum, long Bytes, IReadOnlyList<ArchivedFile> Files, DateTimeOffset ArchivedAt);
+
+/// <summary>One file of an archived day.</summary>
+/// <param name="Path">The file, relative to the archive's root (<c>clicks/date=…/part-00000.parquet</c>).</param>
+/// <param name="TenantId">The tenant whose clicks it holds, when the archive is partitioned by tenant; else null.</param>
+/// <param name="Rows">Clicks in the file.</param>
+/// <param name="Bytes">The file's size.</param>
+/// <param name="Checksum">Order-independent checksum of its event ids (hex).</param>
+public sealed record ArchivedFile(string Path, string? TenantId, long Rows, long Bytes, string Checksum);
 
 /// <summary>
 /// The archive job. For a day past the window it reads the day from the hot store, writes one
-/// Parquet file (hive layout, the <c>date</c> column left to the folder name) under a temporary
-/// name, renames it into place, reads it back with DuckDB (row count and checksum of the event ids
-/// must equal the hot store's), records the day in the manifest, and only then drops the day. A
-/// run cut off anywhere leaves either no manifest entry (the day is written again, replacing the
-/// file) or an entry whose day is then dropped: nothing is lost and nothing is archived twice.
+/// Parquet file (or one per tenant; hive layout, the partition columns left to the folder names)
+/// under a temporary name, puts it into place, and once every file of the day is in place reads
+/// each back with DuckDB (row count and checksum of the event ids must equal the hot store's, and
+/// the files together must hold every click the store lists for the day), records the day in the
+/// manifest, and only then drops the day. A run cut off anywhere leaves either no manifest entry
+/// (the day is written again, replacing its files) or an entry whose day is then dropped: nothing
+/// is lost and nothing is archived twice.
 /// </summary>
 internal sealed partial class ClickArchive : IClickArchive, IArchivedDays, IDisposable
 {
     private const string ManifestFile = "clicks/_manifest.json";
-    private static readonly IReadOnlySet<string> PartitionColumns = new HashSet<string>(StringComparer.Ordinal) { "date" };
+    private const string TenantColumn = "tenant_id";
+
+    /// <summary>Hive's name for a partition without a value; DuckDB, Spark and Athena read it as null.</summary>
+    private const string NoValue = "__HIVE_DEFAULT_PARTITION__";
+    private static readonly IReadOnlySet<string> DatePartition = new HashSet<string>(StringComparer.Ordinal) { "date" };
+    private static readonly IReadOnlySet<string> TenantAndDatePartitions = new HashSet<string>(StringComparer.Ordinal) { "date", TenantColumn };
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly IClickStore store;
     private readonly IOptions<ParquetArchiveOptions> options;
@@ -148,10 +163,10 @@ internal sealed partial class ClickArchive : IClickArchive, IArchivedDays, IDisp
 
                 if (!manifest.TryGetValue(stored.Day, out ArchivedDay? day))
                 {
-                    DateOnly due = stored.Day;
-                    day = await StepAsync("archive", due, token => new ValueTask<ArchivedDay>(ArchiveDayAsync(due, token)), cancellationToken).ConfigureAwait(false);
+                    StoredDay due = stored;
+                    day = await StepAsync("archive", due.Day, token => new ValueTask<ArchivedDay>(ArchiveDayAsync(due, token)), cancellationToken).ConfigureAwait(false);
                     manifest[day.Day] = day;
-                    await StepAsync("manifest", due, async token => { await WriteManifestAsync(manifest, token).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+                    await StepAsync("manifest", due.Day, async token => { await WriteManifestAsync(manifest, token).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
                     _archived = [.. manifest.Keys];
                     archived.Add(day);
                 }
@@ -160,7 +175,7 @@ internal sealed partial class ClickArchive : IClickArchive, IArchivedDays, IDisp
                 ArchiveHooks.Reached(ArchiveHooks.BeforeDrop);
                 DateOnly dropped = stored.Day;
                 await StepAsync("drop", dropped, async token => { await store.DropDayAsync(dropped, token).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
-                Log.DayDropped(logger, stored.Day, day.Rows, Destination.Describe(day.File));
+                Log.DayDropped(logger, stored.Day, day.Rows, day.Files.Count, Destination.Describe(Location(day.Files)));
             }
 
             return archived;
@@ -176,21 +191,39 @@ internal sealed partial class ClickArchive : IClickArchive, IArchivedDays, IDisp
 
     public async Task<DuckDBConnection> OpenAuditAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
     {
-        var files = new List<string>();
+        // Days archived by date only, and days archived by tenant and date (the layout may change over an archive's life).
+        var byDate = new List<string>();
+        var byTenant = new List<string>();
         foreach (ArchivedDay day in (await ListAsync(cancellationToken).ConfigureAwait(false)).Where(d => d.Day >= from && d.Day <= to))
         {
-            // Local already, or fetched into the cache folder (DuckDB reads only local files).
-            string local = await Destination.GetFileAsync(day.File, day.Bytes, fresh: false, cancellationToken).ConfigureAwait(false);
-            files.Add(local.Replace("'", "''", StringComparison.Ordinal));
+            foreach (ArchivedFile file in day.Files)
+            {
+                // Local already, or fetched into the cache folder (DuckDB reads only local files).
+                string local = await Destination.GetFileAsync(file.Path, file.Bytes, fresh: false, cancellationToken).ConfigureAwait(false);
+                (file.TenantId is null ? byDate : byTenant).Add("'" + local.Replace("'", "''", StringComparison.Ordinal) + "'");
+            }
+        }
+
+        var parts = new List<string>();
+        if (byDate.Count > 0)
+        {
+            parts.Add($"SELECT * FROM read_parquet([{string.Join(", ", byDate)}], hive_partitioning = true, union_by_name = true)");
+        }
+
+        if (byTenant.Count > 0)
+        {
+            // Tenant ids stay text ("0042" is not 42), and the tenant-less folder's null is the empty id again.
+            parts.Add($"SELECT * REPLACE (coalesce({TenantColumn}, '') AS {TenantColumn}) FROM read_parquet([{string.Join(", ", byTenant)}], " +
+                $"hive_partitioning = true, union_by_name = true, hive_types = {{'{TenantColumn}': VARCHAR}})");
         }
 
         var connection = new DuckDBConnection("Data Source=:memory:");
         connection.Open();
         using DuckDBCommand command = connection.CreateCommand();
         // An empty range still gives a view with the archive's columns, and no rows.
-        command.CommandText = files.Count == 0
+        command.CommandText = parts.Count == 0
             ? "CREATE VIEW archived_clicks AS SELECT NULL::UUID AS event_id WHERE false"
-            : $"CREATE VIEW archived_clicks AS SELECT * FROM read_parquet([{string.Join(", ", files.Select(f => "'" + f + "'"))}], hive_partitioning = true, union_by_name = true)";
+            : "CREATE VIEW archived_clicks AS " + string.Join(" UNION ALL BY NAME ", parts);
         command.ExecuteNonQuery();
         return connection;
     }
@@ -247,16 +280,67 @@ internal sealed partial class ClickArchive : IClickArchive, IArchivedDays, IDisp
         public object VisitUuid(ClickColumn column) => value;
     }
 
-    private async Task<ArchivedDay> ArchiveDayAsync(DateOnly day, CancellationToken cancellationToken)
+    private async Task<ArchivedDay> ArchiveDayAsync(StoredDay stored, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        string relative = "clicks/date=" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/part-00000.parquet";
+        DateOnly day = stored.Day;
+        string date = "date=" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var written = new List<(string Path, string? Tenant, IdChecksum Hot)>();
+        if (options.Value.PartitionByTenant)
+        {
+            foreach (StoredTenantDay tenant in await store.ListTenantsAsync(day, cancellationToken).ConfigureAwait(false))
+            {
+                string relative = $"clicks/{TenantColumn}={PartitionValue(tenant.TenantId)}/{date}/part-00000.parquet";
+                IdChecksum hot = await WriteFileAsync(store.ReadDayAsync(day, tenant.TenantId, cancellationToken), relative, TenantAndDatePartitions, cancellationToken).ConfigureAwait(false);
+                written.Add((relative, tenant.TenantId, hot));
+            }
+        }
+        else
+        {
+            string relative = $"clicks/{date}/part-00000.parquet";
+            written.Add((relative, null, await WriteFileAsync(store.ReadDayAsync(day, cancellationToken), relative, DatePartition, cancellationToken).ConfigureAwait(false)));
+        }
+
+        // Every file is read back only once all are in place, so a file that replaced another
+        // (two tenants in one folder of a case-insensitive file system) fails its check.
+        var files = new List<ArchivedFile>(written.Count);
+        var total = new IdChecksum();
+        foreach ((string relative, string? tenant, IdChecksum hot) in written)
+        {
+            // What the destination holds now, read by DuckDB's own reader: not the file that was sent.
+            string final = await Destination.GetFileAsync(relative, -1, fresh: true, cancellationToken).ConfigureAwait(false);
+            IdChecksum read = ReadBack(final);
+            if (read.Count != hot.Count || read.Value != hot.Value)
+            {
+                throw new InvalidOperationException(
+                    $"The archive of {day:yyyy-MM-dd} does not read back as written: the hot store has {hot.Count} clicks ({hot}), {Destination.Describe(relative)} {read.Count} ({read}). The day stays in the hot store.");
+            }
+
+            files.Add(new ArchivedFile(relative, tenant, hot.Count, new FileInfo(final).Length, hot.ToString()));
+            total.Add(hot);
+        }
+
+        if (total.Count != stored.Clicks)
+        {
+            throw new InvalidOperationException(
+                $"The archive of {day:yyyy-MM-dd} holds {total.Count} clicks in {files.Count} file(s), but the hot store lists {stored.Clicks} for the day. The day stays in the hot store.");
+        }
+
+        long bytes = files.Sum(f => f.Bytes);
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        metrics?.DayArchived(total.Count, bytes, seconds);
+        Log.DayArchived(logger, day, total.Count, bytes, files.Count, Destination.Describe(Location(files)), seconds);
+        return new ArchivedDay(day, total.Count, total.ToString(), bytes, files, time.GetUtcNow());
+    }
+
+    /// <summary>Writes one file from the hot store's clicks and puts it in place; returns the checksum of what was read.</summary>
+    private async Task<IdChecksum> WriteFileAsync(IAsyncEnumerable<StoredClick> clicks, string relative, IReadOnlySet<string> partitions, CancellationToken cancellationToken)
+    {
         string temporary = Destination.Scratch(relative);
         var hot = new IdChecksum();
-        long rows;
         await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
         {
-            rows = await ParquetClickFile.WriteAsync(Counted(store.ReadDayAsync(day, cancellationToken), hot), file, ParquetExportFormat.Method(options.Value.Compression), PartitionColumns, cancellationToken).ConfigureAwait(false);
+            await ParquetClickFile.WriteAsync(Counted(clicks, hot), file, ParquetExportFormat.Method(options.Value.Compression), partitions, cancellationToken).ConfigureAwait(false);
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);
             file.Flush(flushToDisk: true);
         }
@@ -264,21 +348,23 @@ internal sealed partial class ClickArchive : IClickArchive, IArchivedDays, IDisp
         ArchiveHooks.Reached(ArchiveHooks.BeforeUpload);
         await Destination.PutFileAsync(temporary, relative, cancellationToken).ConfigureAwait(false);
         ArchiveHooks.Reached(ArchiveHooks.AfterUpload);
-        // What the destination holds now, read by DuckDB's own reader: not the file that was sent.
-        string final = await Destination.GetFileAsync(relative, -1, fresh: true, cancellationToken).ConfigureAwait(false);
-        IdChecksum read = ReadBack(final);
-        if (read.Count != rows || read.Count != hot.Count || read.Value != hot.Value)
-        {
-            throw new InvalidOperationException(
-                $"The archive of {day:yyyy-MM-dd} does not read back as written: the hot store has {hot.Count} clicks ({hot}), {Destination.Describe(relative)} {read.Count} ({read}). The day stays in the hot store.");
-        }
-
-        long bytes = new FileInfo(final).Length;
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        metrics?.DayArchived(rows, bytes, seconds);
-        Log.DayArchived(logger, day, rows, bytes, Destination.Describe(relative), seconds);
-        return new ArchivedDay(day, rows, hot.ToString(), relative, bytes, time.GetUtcNow());
+        return hot;
     }
+
+    /// <summary>
+    /// A tenant id as a folder name: percent-encoded UTF-8 except letters, digits and <c>-._~</c>
+    /// (so <c>/</c>, <c>=</c> and <c>%</c> cannot break the tree), hive's null for the empty id.
+    /// DuckDB, Spark and Athena decode it back.
+    /// </summary>
+    internal static string PartitionValue(string tenantId) => tenantId switch
+    {
+        "" => NoValue,
+        NoValue => "%5F" + NoValue[1..],
+        _ => Uri.EscapeDataString(tenantId),
+    };
+
+    /// <summary>Where a day's files are, for logs: its file, or the folder of the tenants' folders.</summary>
+    private static string Location(IReadOnlyList<ArchivedFile> files) => files.Count == 1 ? files[0].Path : "clicks/";
 
     private static async IAsyncEnumerable<StoredClick> Counted(IAsyncEnumerable<StoredClick> clicks, IdChecksum checksum, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -346,16 +432,28 @@ internal sealed partial class ClickArchive : IClickArchive, IArchivedDays, IDisp
             Count++;
         }
 
+        /// <summary>Adds another set's ids (the sums are additive).</summary>
+        public void Add(IdChecksum other)
+        {
+            unchecked
+            {
+                _low += other._low;
+                _high += other._high;
+            }
+
+            Count += other.Count;
+        }
+
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{_high:x16}{_low:x16}");
     }
 
     private static partial class Log
     {
-        [LoggerMessage(601, LogLevel.Information, "Archived {Day:yyyy-MM-dd}: {Rows} clicks, {Bytes} bytes in {File}, verified in {Seconds:F1} s.")]
-        public static partial void DayArchived(ILogger logger, DateOnly day, long rows, long bytes, string file, double seconds);
+        [LoggerMessage(601, LogLevel.Information, "Archived {Day:yyyy-MM-dd}: {Rows} clicks, {Bytes} bytes in {Files} file(s) under {File}, verified in {Seconds:F1} s.")]
+        public static partial void DayArchived(ILogger logger, DateOnly day, long rows, long bytes, int files, string file, double seconds);
 
-        [LoggerMessage(602, LogLevel.Information, "Dropped {Day:yyyy-MM-dd} from the hot store; its {Rows} clicks are in {File}.")]
-        public static partial void DayDropped(ILogger logger, DateOnly day, long rows, string file);
+        [LoggerMessage(602, LogLevel.Information, "Dropped {Day:yyyy-MM-dd} from the hot store; its {Rows} clicks are in {Files} file(s) under {File}.")]
+        public static partial void DayDropped(ILogger logger, DateOnly day, long rows, int files, string file);
 
         [LoggerMessage(604, LogLevel.Warning, "A step of the archive failed (attempt {Attempt} of {MaxAttempts}); trying again in {Delay}.")]
         public static partial void StepRetried(ILogger logger, Exception exception, int attempt, int maxAttempts, TimeSpan delay);

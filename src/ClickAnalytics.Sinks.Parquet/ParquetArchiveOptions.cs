@@ -30,6 +30,15 @@ public sealed class ParquetArchiveOptions
     [Range(1, 36_500)]
     public int RawRetentionDays { get; set; } = 90;
 
+    /// <summary>
+    /// One file per tenant and day, under <c>clicks/tenant_id=…/date=YYYY-MM-DD/</c> instead of one
+    /// per day under <c>clicks/date=YYYY-MM-DD/</c>: a tenant's clicks can then be read, exported or
+    /// deleted by their folder. The tenant id is percent-encoded in the folder name (the empty id is
+    /// hive's <c>__HIVE_DEFAULT_PARTITION__</c>). Applies to the days archived from then on; the
+    /// manifest lists each day's files. Default: false.
+    /// </summary>
+    public bool PartitionByTenant { get; set; }
+
     /// <summary>The compression of the files. Default: zstd.</summary>
     [EnumDataType(typeof(ParquetCompression))]
     public ParquetCompression Compression { get; set; } = ParquetCompression.Zstd;

@@ -8,7 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 //   NOW                                            the time it runs at (ISO 8601)
 //   duckdb PATH | clickhouse CONNECTION-STRING     the hot store
 //   folder PATH | s3 SERVICE-URL BUCKET PREFIX CACHE   where the archive goes
-// CLICKANALYTICS_ARCHIVE_HALT_AT / _HALT_SIGNAL stop it at a named point (see ArchiveHooks).
+// CLICKANALYTICS_ARCHIVE_HALT_AT / _HALT_SIGNAL stop it at a named point (see ArchiveHooks);
+// CLICKANALYTICS_TEST_ARCHIVE_BY_TENANT=true partitions the archive by tenant.
 var services = new ServiceCollection();
 services.AddLogging();
 services.AddSingleton<TimeProvider>(new FixedTime(DateTimeOffset.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture)));
@@ -32,6 +33,7 @@ builder.AddParquetArchive(o =>
     o.Enabled = false;
     o.RawRetentionDays = 90;
     o.MaxAttempts = 1;
+    o.PartitionByTenant = Environment.GetEnvironmentVariable("CLICKANALYTICS_TEST_ARCHIVE_BY_TENANT") == "true";
     if (args[next] == "folder")
     {
         o.Folder = args[next + 1];

@@ -165,13 +165,27 @@ public abstract class ClickArchiveTests(string destination)
     private string ArchiveFolder => Path.Combine(_folder, "archive");
 
     /// <summary>The store with clicks on four days past a 90-day retention and on a recent one.</summary>
-    protected async Task<(ServiceProvider Provider, IClickStore Store, List<EnrichedClick> Old, List<EnrichedClick> Recent)> StoreAsync(int maxAttempts = 1)
+    protected async Task<(ServiceProvider Provider, IClickStore Store, List<EnrichedClick> Old, List<EnrichedClick> Recent)> StoreAsync(int maxAttempts = 1, bool byTenant = false)
     {
-        (ServiceProvider provider, IClickStore store, _, _) = await OpenStoreAsync(maxAttempts);
+        (ServiceProvider provider, IClickStore store, _, _) = await OpenStoreAsync(maxAttempts, byTenant);
         var old = new List<EnrichedClick>();
-        for (int day = 93; day <= 96; day++)
+        if (byTenant)
         {
-            old.AddRange(Enumerable.Range(0, 50 + day).Select(i => ContractClicks.Full(i, Midnight.AddDays(-day).AddMinutes(i * 7))));
+            // A few tenants a day, with names a folder cannot hold as they are.
+            for (int day = 93; day <= 94; day++)
+            {
+                for (int t = 0; t < Tenants.Length; t++)
+                {
+                    old.AddRange(Enumerable.Range(0, t + day - 91).Select(i => ContractClicks.Simple("l" + i, Midnight.AddDays(-day).AddMinutes(t * 60 + i), tenant: Tenants[t])));
+                }
+            }
+        }
+        else
+        {
+            for (int day = 93; day <= 96; day++)
+            {
+                old.AddRange(Enumerable.Range(0, 50 + day).Select(i => ContractClicks.Full(i, Midnight.AddDays(-day).AddMinutes(i * 7))));
+            }
         }
 
         old[3].SetDimension("plan", "pro");
@@ -181,7 +195,10 @@ public abstract class ClickArchiveTests(string destination)
     }
 
     /// <summary>The test's store and archive, with what they hold already.</summary>
-    protected async Task<(ServiceProvider Provider, IClickStore Store, List<EnrichedClick> Old, List<EnrichedClick> Recent)> OpenStoreAsync(int maxAttempts = 1)
+    /// <summary>Tenants of the partitioned archive's tests: a slash, a quote and spaces, a percent sign, non-ASCII, a number, case, and none.</summary>
+    private static readonly string[] Tenants = ["acme", "Acme/EU", "o'brien & co", "100%", "ünïcode", "0042", ""];
+
+    protected async Task<(ServiceProvider Provider, IClickStore Store, List<EnrichedClick> Old, List<EnrichedClick> Recent)> OpenStoreAsync(int maxAttempts = 1, bool byTenant = false)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -194,6 +211,7 @@ public abstract class ClickArchiveTests(string destination)
                 o.RawRetentionDays = 90;
                 o.Enabled = false;
                 o.MaxAttempts = maxAttempts;
+                o.PartitionByTenant = byTenant;
             });
         ServiceProvider provider = services.BuildServiceProvider();
         IClickStore store = provider.GetRequiredService<IClickStore>();
@@ -201,12 +219,30 @@ public abstract class ClickArchiveTests(string destination)
         return (provider, store, [], []);
     }
 
-    private List<Dictionary<string, object>> ReadArchive()
+    /// <summary>Every raw click the store holds, by event id.</summary>
+    private static async Task<Dictionary<Guid, StoredClick>> HotClicksAsync(IClickStore store)
+    {
+        var hot = new Dictionary<Guid, StoredClick>();
+        foreach (StoredDay day in await store.ListDaysAsync(CancellationToken.None))
+        {
+            await foreach (StoredClick click in store.ReadDayAsync(day.Day, CancellationToken.None))
+            {
+                hot[click.EventId] = click;
+            }
+        }
+
+        return hot;
+    }
+
+    /// <summary>The whole tree as DuckDB reads it with hive partitioning (the tenant's folder level too when partitioned by tenant).</summary>
+    private List<Dictionary<string, object>> ReadArchive(bool byTenant = false)
     {
         using var duck = new DuckDBConnection("Data Source=:memory:");
         duck.Open();
         using DuckDBCommand command = duck.CreateCommand();
-        command.CommandText = $"SELECT * FROM read_parquet('{LocalArchive()}/clicks/*/*.parquet', hive_partitioning = true, union_by_name = true)";
+        command.CommandText = byTenant
+            ? $"SELECT * FROM read_parquet('{LocalArchive()}/clicks/*/*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {{'tenant_id': VARCHAR}})"
+            : $"SELECT * FROM read_parquet('{LocalArchive()}/clicks/*/*.parquet', hive_partitioning = true, union_by_name = true)";
         using var reader = command.ExecuteReader();
         var rows = new List<Dictionary<string, object>>();
         while (reader.Read())
@@ -222,14 +258,7 @@ public abstract class ClickArchiveTests(string destination)
     {
         var (provider, store, old, recent) = await StoreAsync();
         await using var _ = provider;
-        var hot = new Dictionary<Guid, StoredClick>();
-        foreach (StoredDay day in await store.ListDaysAsync(CancellationToken.None))
-        {
-            await foreach (StoredClick click in store.ReadDayAsync(day.Day, CancellationToken.None))
-            {
-                hot[click.EventId] = click;
-            }
-        }
+        Dictionary<Guid, StoredClick> hot = await HotClicksAsync(store);
 
         var meters = provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         using var archivedRows = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(meters, "ClickAnalytics.Parquet", "clickanalytics.archive.rows");
@@ -241,7 +270,7 @@ public abstract class ClickArchiveTests(string destination)
         Assert.Multiple(() =>
         {
             Assert.That(archived.Select(d => d.Day), Is.EqualTo(Enumerable.Range(93, 4).Reverse().Select(d => DateOnly.FromDateTime(Now.AddDays(-d).UtcDateTime))));
-            Assert.That(archived.Select(d => d.File), Has.All.Match(@"^clicks/date=\d{4}-\d\d-\d\d/part-00000\.parquet$"));
+            Assert.That(archived.Select(d => d.Files.Single().Path), Has.All.Match(@"^clicks/date=\d{4}-\d\d-\d\d/part-00000\.parquet$"));
             Assert.That(rows.Select(r => (Guid)r["event_id"]), Is.EquivalentTo(old.Select(c => c.Click.EventId)), "every old click once, read by DuckDB");
             Assert.That(left.Select(d => d.Clicks).Sum(), Is.EqualTo(recent.Count), "only the recent days stay hot");
             foreach (Dictionary<string, object> row in rows.Take(40))
@@ -260,6 +289,82 @@ public abstract class ClickArchiveTests(string destination)
             Assert.That(archivedRows.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(old.Count), "rows metered");
             Assert.That(archivedBytes.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(archived.Sum(d => d.Bytes)), "bytes metered");
         });
+    }
+
+    [Test]
+    public async Task Partitioned_by_tenant_each_tenant_of_a_day_gets_its_own_verified_file_that_readers_decode_back()
+    {
+        var (provider, store, old, recent) = await StoreAsync(byTenant: true);
+        await using var _ = provider;
+        Dictionary<Guid, StoredClick> hot = await HotClicksAsync(store);
+
+        IClickArchive archive = provider.GetRequiredService<IClickArchive>();
+        IReadOnlyList<ArchivedDay> archived = await archive.ArchiveDueDaysAsync();
+        List<Dictionary<string, object>> rows = ReadArchive(byTenant: true);
+        using var duck = new DuckDBConnection("Data Source=:memory:");
+        duck.Open();
+        using DuckDBCommand columns = duck.CreateCommand();
+        columns.CommandText = $"SELECT DISTINCT name FROM parquet_schema('{LocalArchive()}/clicks/*/*/*.parquet')";
+        var inFiles = new List<string>();
+        using (var reader = columns.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                inFiles.Add(reader.GetString(0));
+            }
+        }
+
+        DateOnly first = DateOnly.FromDateTime(Midnight.AddDays(-94).UtcDateTime), last = DateOnly.FromDateTime(Midnight.AddDays(-93).UtcDateTime);
+        var audited = new List<StoredClick>();
+        await foreach (StoredClick click in archive.ReadAsync(first, last))
+        {
+            audited.Add(click);
+        }
+
+        int tenant = ClickSchema.Columns.ToList().FindIndex(c => c.Name == "tenant_id");
+        int date = ClickSchema.Columns.ToList().FindIndex(c => c.Name == "date");
+        List<StoredClick> hotOld = [.. hot.Values.Where(c => (DateOnly)c.Values[date] <= last)];
+        Assert.Multiple(async () =>
+        {
+            Assert.That(archived.Select(d => d.Day), Is.EqualTo(new[] { first, last }));
+            foreach (ArchivedDay day in archived)
+            {
+                Assert.That(day.Files.Select(f => f.TenantId), Is.EquivalentTo(Tenants), "one file per tenant of the day");
+                Assert.That(day.Files.Sum(f => f.Rows), Is.EqualTo(day.Rows));
+                Assert.That(day.Files.Select(f => f.Path), Has.All.StartsWith("clicks/tenant_id=").And.All.EndsWith($"/date={day.Day:yyyy-MM-dd}/part-00000.parquet"));
+            }
+
+            Assert.That(archived[0].Files.Select(f => f.Path.Split('/')[1]), Is.EquivalentTo(new[]
+            {
+                "tenant_id=acme", "tenant_id=Acme%2FEU", "tenant_id=o%27brien%20%26%20co", "tenant_id=100%25", "tenant_id=%C3%BCn%C3%AFcode", "tenant_id=0042", "tenant_id=__HIVE_DEFAULT_PARTITION__",
+            }), "tenant ids percent-encoded in folder names, the empty one as hive's null");
+            Assert.That(ArchiveFiles(), Has.Count.EqualTo(2 * Tenants.Length));
+            Assert.That(inFiles, Has.None.EqualTo("tenant_id").And.None.EqualTo("date"), "partition columns are left to the folder names");
+            Assert.That(rows.Select(r => (Guid)r["event_id"]), Is.EquivalentTo(old.Select(c => c.Click.EventId)), "every old click once, read by DuckDB");
+            Assert.That(rows.Select(r => (r["tenant_id"] as string) ?? ""), Is.EquivalentTo(old.Select(c => c.Click.TenantId ?? "")), "DuckDB decodes each tenant back from its folder");
+            Assert.That(audited.Select(c => (c.EventId, (string)c.Values[tenant])), Is.EquivalentTo(hotOld.Select(c => (c.EventId, (string)c.Values[tenant]))),
+                "the audit reader gives the hot store's tenant of every click, \"0042\" as text and the empty one empty");
+            Assert.That(audited.Select(c => c.Values), Is.EquivalentTo(hotOld.Select(c => c.Values)), "every column as the hot store held it");
+            Assert.That((await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks), Is.EqualTo(recent.Count), "only the recent day stays hot");
+        });
+    }
+
+    [Test]
+    public async Task A_day_whose_files_do_not_hold_every_listed_click_stays_hot()
+    {
+        var (provider, store, _, _) = await StoreAsync(byTenant: true);
+        await using var _ = provider;
+        // A store whose tenant listing misses one tenant: every file verifies, but the day is short.
+        var forgetful = new FailingStore(store) { HideTenant = "0042" };
+        var archive = new ClickArchive(forgetful, provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ParquetArchiveOptions>>(),
+            new FakeTimeProvider(Now), Microsoft.Extensions.Logging.Abstractions.NullLogger<ClickArchive>.Instance);
+        long hotBefore = (await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks);
+
+        InvalidOperationException? error = await Assert.ThrowsAsync<InvalidOperationException>(() => archive.ArchiveDueDaysAsync());
+
+        Assert.That(error!.Message, Does.Contain("but the hot store lists"));
+        Assert.That((await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks), Is.EqualTo(hotBefore), "nothing dropped");
+        Assert.That(await archive.ListAsync(), Is.Empty, "nothing recorded");
     }
 
     [Test]
@@ -357,14 +462,7 @@ public abstract class ClickArchiveTests(string destination)
     {
         var (provider, store, old, _) = await StoreAsync();
         await using var _ = provider;
-        var hot = new Dictionary<Guid, StoredClick>();
-        foreach (StoredDay day in await store.ListDaysAsync(CancellationToken.None))
-        {
-            await foreach (StoredClick click in store.ReadDayAsync(day.Day, CancellationToken.None))
-            {
-                hot[click.EventId] = click;
-            }
-        }
+        Dictionary<Guid, StoredClick> hot = await HotClicksAsync(store);
 
         IClickArchive archive = provider.GetRequiredService<IClickArchive>();
         await archive.ArchiveDueDaysAsync();
@@ -456,14 +554,16 @@ public abstract class ClickArchiveTests(string destination)
         Assert.That((await store.ListDaysAsync(CancellationToken.None)).Sum(d => d.Clicks), Is.EqualTo(recent.Count));
     }
 
-    [TestCase("before-upload")]
-    [TestCase("after-upload")]
-    [TestCase("before-drop")]
-    [TestCase("during-drop")]
-    public async Task Killed_at_any_point_the_next_run_finishes_with_nothing_lost_and_nothing_twice(string point)
+    [TestCase("before-upload", false)]
+    [TestCase("after-upload", false)]
+    [TestCase("before-drop", false)]
+    [TestCase("during-drop", false)]
+    [TestCase("after-upload", true)]
+    [TestCase("before-drop", true)]
+    public async Task Killed_at_any_point_the_next_run_finishes_with_nothing_lost_and_nothing_twice(string point, bool byTenant)
     {
         List<EnrichedClick> old, recent;
-        var (provider, store, o, r) = await StoreAsync();
+        var (provider, store, o, r) = await StoreAsync(byTenant: byTenant);
         (old, recent) = (o, r);
         IClickAnalytics analytics = Analytics(provider);
         ClickAnalyticsQuery perDay = OldDaysByCountry();
@@ -471,7 +571,8 @@ public abstract class ClickArchiveTests(string destination)
         await provider.DisposeAsync();   // the archive process opens the store itself (a DuckDB file has one writer)
 
         string signal = Path.Combine(_folder, "halted");
-        using (Process halted = StartArchiver(point == "during-drop" ? "before-drop" : point, signal, signalOnly: point == "during-drop"))
+        // By tenant, "after-upload" is reached after the first tenant's file: the day is half written.
+        using (Process halted = StartArchiver(point == "during-drop" ? "before-drop" : point, signal, signalOnly: point == "during-drop", byTenant))
         {
             await Eventually.UntilAsync(() => Task.FromResult(File.Exists(signal) || halted.HasExited), TimeSpan.FromMinutes(1), "the archive process to reach " + point);
             if (!File.Exists(signal))
@@ -483,15 +584,15 @@ public abstract class ClickArchiveTests(string destination)
             await halted.WaitForExitAsync();
         }
 
-        using (Process again = StartArchiver(haltAt: null, signal, signalOnly: false))
+        using (Process again = StartArchiver(haltAt: null, signal, signalOnly: false, byTenant))
         {
             Assert.That(again.WaitForExit(TimeSpan.FromMinutes(2)), Is.True, "the next run finishes");
             Assert.That(again.ExitCode, Is.Zero, again.StandardError.ReadToEnd());
         }
 
-        (provider, store, _, _) = await OpenStoreAsync();
+        (provider, store, _, _) = await OpenStoreAsync(byTenant: byTenant);
         await using var __ = provider;
-        List<Guid> archived = [.. ReadArchive().Select(row => (Guid)row["event_id"])];
+        List<Guid> archived = [.. ReadArchive(byTenant).Select(row => (Guid)row["event_id"])];
         ClickAnalyticsResult after = await Analytics(provider).QueryAsync(perDay);
         Assert.Multiple(async () =>
         {
@@ -521,9 +622,10 @@ public abstract class ClickArchiveTests(string destination)
         return services.BuildServiceProvider().GetRequiredService<IClickAnalytics>();
     }
 
-    private Process StartArchiver(string? haltAt, string signal, bool signalOnly)
+    private Process StartArchiver(string? haltAt, string signal, bool signalOnly, bool byTenant)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["CLICKANALYTICS_TEST_ARCHIVE_BY_TENANT"] = byTenant ? "true" : "false";
         start.ArgumentList.Add(ArchiverAssembly());
         start.ArgumentList.Add(Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         foreach (string arg in StoreArguments(_folder))
@@ -565,6 +667,8 @@ public abstract class ClickArchiveTests(string destination)
     /// <summary>A store that fails where a crash would cut the archive off: in the middle of reading a day, or at the drop.</summary>
     private sealed class FailingStore(IClickStore inner) : IClickStore
     {
+        private int _read;
+
         public int? FailReadAfter { get; set; }
 
         public bool FailDrop { get; set; }
@@ -584,12 +688,23 @@ public abstract class ClickArchiveTests(string destination)
 
         public Task<IReadOnlyList<StoredDay>> ListDaysAsync(CancellationToken cancellationToken) => inner.ListDaysAsync(cancellationToken);
 
-        public async IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, [EnumeratorCancellation] CancellationToken cancellationToken)
+        public IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, CancellationToken cancellationToken) => FailingAsync(inner.ReadDayAsync(day, cancellationToken));
+
+        public IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, string tenantId, CancellationToken cancellationToken) =>
+            FailingAsync(inner.ReadDayAsync(day, tenantId, cancellationToken));
+
+        /// <summary>A tenant the listing leaves out.</summary>
+        public string? HideTenant { get; set; }
+
+        public async Task<IReadOnlyList<StoredTenantDay>> ListTenantsAsync(DateOnly day, CancellationToken cancellationToken) =>
+            [.. (await inner.ListTenantsAsync(day, cancellationToken)).Where(t => t.TenantId != HideTenant)];
+
+        /// <summary>A read that fails after <see cref="FailReadAfter"/> clicks (counted across the reads of a day's tenants too).</summary>
+        private async IAsyncEnumerable<StoredClick> FailingAsync(IAsyncEnumerable<StoredClick> clicks)
         {
-            int n = 0;
-            await foreach (StoredClick click in inner.ReadDayAsync(day, cancellationToken))
+            await foreach (StoredClick click in clicks)
             {
-                if (FailReadAfter is { } after && ++n > after && (FailReadTimes is null || FailReadTimes-- > 0))
+                if (FailReadAfter is { } after && ++_read > after && (FailReadTimes is null || FailReadTimes-- > 0))
                 {
                     throw new IOException("The store went away in the middle of a day.");
                 }

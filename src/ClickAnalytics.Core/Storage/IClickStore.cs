@@ -16,8 +16,9 @@ namespace ClickAnalytics.Storage;
 /// a batch retried after it failed midway); custom dimensions become columns as they appear;
 /// it throws on failure and never retries: the processor owns the one retry policy;</item>
 /// <item><see cref="Queries"/> answers the dashboard's questions;</item>
-/// <item><see cref="ListDaysAsync"/>, <see cref="ReadDayAsync"/> and <see cref="DropDayAsync"/>
-/// expose the raw clicks by UTC day, for retention and archiving.</item>
+/// <item><see cref="ListDaysAsync"/>, <see cref="ListTenantsAsync"/>, the two
+/// <c>ReadDayAsync</c> and <see cref="DropDayAsync"/> expose the raw clicks by UTC day (and tenant),
+/// for retention and archiving.</item>
 /// </list>
 /// Every store passes the shared store contract test suite (<c>ClickStoreContractTests</c> in
 /// <c>tests/ClickAnalytics.Testing</c>), which its own tests inherit.
@@ -41,6 +42,18 @@ public interface IClickStore : IClickSink
     IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The tenants with raw clicks on one UTC day, ordered by tenant id (ordinal), with how many
+    /// clicks each has; clicks without a tenant count under the empty id.
+    /// </summary>
+    Task<IReadOnlyList<StoredTenantDay>> ListTenantsAsync(DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The raw clicks of one tenant on one UTC day (<paramref name="tenantId"/> empty: the clicks
+    /// without a tenant), as <see cref="ReadDayAsync(DateOnly, CancellationToken)"/> gives them.
+    /// </summary>
+    IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Removes the raw clicks of one UTC day. Aggregates kept beside the raw clicks (rollups) stay.
     /// Dropping a day that holds nothing does nothing.
     /// </summary>
@@ -51,6 +64,11 @@ public interface IClickStore : IClickSink
 /// <param name="Day">The day.</param>
 /// <param name="Clicks">How many raw clicks it holds.</param>
 public readonly record struct StoredDay(DateOnly Day, long Clicks);
+
+/// <summary>A tenant's raw clicks on one UTC day.</summary>
+/// <param name="TenantId">The tenant (empty for clicks without one).</param>
+/// <param name="Clicks">How many raw clicks it has that day.</param>
+public readonly record struct StoredTenantDay(string TenantId, long Clicks);
 
 /// <summary>One raw click as a store keeps it.</summary>
 public sealed class StoredClick

@@ -100,7 +100,33 @@ internal sealed class DuckDbClickStore : IClickStore, IAsyncDisposable
         return days;
     }
 
-    public async IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, CancellationToken cancellationToken) => ReadAsync(day, tenantId: null, cancellationToken);
+
+    public IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, string tenantId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tenantId);
+        return ReadAsync(day, tenantId, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StoredTenantDay>> ListTenantsAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        var tenants = new List<StoredTenantDay>();
+        using DuckDBConnection connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using DuckDBCommand command = connection.CreateCommand();
+        command.CommandText = $"SELECT tenant_id, count(*) FROM {ClickSchema.ClicksTable} WHERE {DayRange} GROUP BY tenant_id";
+        command.Parameters.Add(new DuckDBParameter("day", day));
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            tenants.Add(new StoredTenantDay(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        // Ordinal, as the contract says (the database's collation may differ).
+        tenants.Sort((a, b) => string.CompareOrdinal(a.TenantId, b.TenantId));
+        return tenants;
+    }
+
+    private async IAsyncEnumerable<StoredClick> ReadAsync(DateOnly day, string? tenantId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         IReadOnlyList<string> dimensions = _database.DimensionColumns;
         IReadOnlyList<ClickColumn> columns = ClickSchema.Columns;
@@ -109,8 +135,13 @@ internal sealed class DuckDbClickStore : IClickStore, IAsyncDisposable
         using DuckDBCommand command = connection.CreateCommand();
         command.CommandText =
             $"SELECT {string.Join(", ", columns.Select(c => c.Name).Concat(dimensions.Select(DuckDbLayout.Quote)))} " +
-            $"FROM {ClickSchema.ClicksTable} WHERE {DayRange}";
+            $"FROM {ClickSchema.ClicksTable} WHERE {DayRange}" + (tenantId is null ? "" : " AND tenant_id = $tenant");
         command.Parameters.Add(new DuckDBParameter("day", day));
+        if (tenantId is not null)
+        {
+            command.Parameters.Add(new DuckDBParameter("tenant", tenantId));
+        }
+
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -67,12 +67,26 @@ internal class MemoryClickStore(string name) : IClickStore, IClickQueries
         }
     }
 
-    public async IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, CancellationToken cancellationToken) => ReadAsync(day, null);
+
+    public IAsyncEnumerable<StoredClick> ReadDayAsync(DateOnly day, string tenantId, CancellationToken cancellationToken) => ReadAsync(day, tenantId);
+
+    public Task<IReadOnlyList<StoredTenantDay>> ListTenantsAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<StoredTenantDay>>(
+                _clicks.Values.Where(c => (DateOnly)c.Values[Date] == day).GroupBy(c => (string)c.Values[Tenant])
+                    .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new StoredTenantDay(g.Key, g.Count())).ToList());
+        }
+    }
+
+    private async IAsyncEnumerable<StoredClick> ReadAsync(DateOnly day, string? tenantId)
     {
         List<StoredClick> clicks;
         lock (_lock)
         {
-            clicks = _clicks.Values.Where(c => (DateOnly)c.Values[Date] == day)
+            clicks = _clicks.Values.Where(c => (DateOnly)c.Values[Date] == day && (tenantId is null || (string)c.Values[Tenant] == tenantId))
                 .Select(c => new StoredClick(c.Values, _dimensions.ToDictionary(d => d, d => c.Dimensions.GetValueOrDefault(d, ""))))
                 .ToList();
         }

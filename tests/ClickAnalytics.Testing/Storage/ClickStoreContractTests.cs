@@ -266,6 +266,47 @@ public abstract partial class ClickStoreContractTests
     }
 
     [Test]
+    public async Task A_day_is_listed_and_read_by_tenant()
+    {
+        var day = new DateOnly(2026, 10, 1);
+        DateTimeOffset midnight = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        // Names that sort differently by bytes, by culture and by case; one with a quote and a slash; clicks without a tenant.
+        string[] names = ["beta", "Alpha", "élan", "o'brien/eu", "zeta"];
+        var clicks = new List<EnrichedClick>();
+        for (int i = 0; i < names.Length; i++)
+        {
+            clicks.AddRange(Enumerable.Range(0, i + 1).Select(n => Simple("a", midnight.AddMinutes(10 * i + n), tenant: names[i])));
+        }
+
+        List<EnrichedClick> untenanted = [Simple("a", midnight.AddHours(5)), Simple("b", midnight.AddHours(6))];
+        EnrichedClick nextDay = Simple("a", midnight.AddDays(1), tenant: "beta");
+        EnrichedClick dayBefore = Simple("a", midnight.AddMilliseconds(-1), tenant: "zeta");
+        await WriteAsync([.. clicks, .. untenanted, nextDay, dayBefore]);
+
+        IReadOnlyList<StoredTenantDay> tenants = await Store.ListTenantsAsync(day, CancellationToken.None);
+        Assert.That(tenants, Is.EqualTo(new StoredTenantDay[] { new("", 2), new("Alpha", 2), new("beta", 1), new("o'brien/eu", 4), new("zeta", 5), new("élan", 3) }),
+            "every tenant of the day once, ordinal order, with its own clicks only");
+        foreach (StoredTenantDay tenant in tenants)
+        {
+            var read = new List<StoredClick>();
+            await foreach (StoredClick click in Store.ReadDayAsync(day, tenant.TenantId, CancellationToken.None))
+            {
+                read.Add(click);
+            }
+
+            IEnumerable<EnrichedClick> expected = tenant.TenantId.Length == 0 ? untenanted : clicks.Where(c => c.Click.TenantId == tenant.TenantId);
+            Assert.That(read.Select(c => c.EventId), Is.EquivalentTo(expected.Select(c => c.Click.EventId)), $"the clicks of '{tenant.TenantId}'");
+            Assert.That(read.Select(c => c.Values[ClickSchema.Columns.ToList().FindIndex(col => col.Name == "tenant_id")]), Has.All.EqualTo(tenant.TenantId));
+        }
+
+        Assert.That(await Store.ListTenantsAsync(day.AddDays(2), CancellationToken.None), Is.Empty, "a day without clicks");
+        await foreach (StoredClick click in Store.ReadDayAsync(day, "nobody", CancellationToken.None))
+        {
+            Assert.Fail($"a tenant without clicks that day read {click.EventId}");
+        }
+    }
+
+    [Test]
     public async Task An_empty_store_lists_no_day_and_reads_nothing()
     {
         Assert.That(await Store.ListDaysAsync(CancellationToken.None), Is.Empty);
