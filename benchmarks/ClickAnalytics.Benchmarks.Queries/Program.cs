@@ -21,6 +21,7 @@ using Microsoft.Extensions.Hosting;
 //   expire duckdb FILE DAYS                    drop the DAYS oldest days of the file into its rollup: time, rows, file size before and after
 //   archive (duckdb FILE | clickhouse URL DATABASE) (folder DIR | s3 URL BUCKET PREFIX)
 //                                              archive every day of the store (all past the retention): rows/s, bytes, time a day
+//                                              (CLICKANALYTICS_BENCH_ARCHIVE_BY_TENANT=true: one file per tenant and day)
 //   formats (duckdb FILE | clickhouse URL DATABASE)
 //                                              the first day as Parquet zstd, Parquet snappy and JSON lines: bytes a click
 switch (args.FirstOrDefault())
@@ -143,6 +144,7 @@ static ServiceProvider ArchiveServices(string[] args, out int next)
         {
             o.Enabled = false;
             o.RawRetentionDays = 30;
+            o.PartitionByTenant = Environment.GetEnvironmentVariable("CLICKANALYTICS_BENCH_ARCHIVE_BY_TENANT") == "true";
             if (where[0] == "folder")
             {
                 o.Folder = where[1];
@@ -173,7 +175,7 @@ static async Task ArchiveAsync(string[] args)
     double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"archive {string.Join(' ', args)}: days={days.Count} rows={days.Sum(d => d.Rows)} of {rows} seconds={seconds:F1} rows/s={days.Sum(d => d.Rows) / seconds:F0} " +
-        $"bytes={days.Sum(d => d.Bytes)} bytes/click={(double)days.Sum(d => d.Bytes) / days.Sum(d => d.Rows):F1} seconds/day={seconds / days.Count:F2}"));
+        $"files={days.Sum(d => d.Files.Count)} bytes={days.Sum(d => d.Bytes)} bytes/click={(double)days.Sum(d => d.Bytes) / days.Sum(d => d.Rows):F1} seconds/day={seconds / days.Count:F2}"));
 }
 
 static async Task FormatsAsync(string[] args)
