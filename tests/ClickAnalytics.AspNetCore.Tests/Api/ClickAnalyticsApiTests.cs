@@ -5,23 +5,15 @@ using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Json;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using ClickAnalytics.AspNetCore.Api;
+using ClickAnalytics.AspNetCore.Tests.Support;
 using ClickAnalytics.Querying;
 using ClickAnalytics.Storage;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
-using ClickAnalytics.AspNetCore.Tests.Support;
 
 namespace ClickAnalytics.AspNetCore.Tests.Api;
 
@@ -30,45 +22,25 @@ namespace ClickAnalytics.AspNetCore.Tests.Api;
 public sealed class ClickAnalyticsApiTests
 {
     private static readonly DateTimeOffset Day = new(2026, 11, 2, 10, 0, 0, TimeSpan.Zero);
-    private string _folder = null!;
-    private WebApplication? _app;
+    private SecuredTestHost _host = null!;
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("clickanalytics-api-").FullName;
+    public void CreateHost() => _host = new SecuredTestHost("clickanalytics-api-");
 
     [TearDown]
-    public async Task StopAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
+    public async Task StopAsync() => await _host.DisposeAsync();
 
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    /// <summary>A host whose users authenticate with an X-Tenant header (their tenant claim) and need the "analytics" policy.</summary>
+    /// <summary>The secured host with the API mapped at /analytics and six clicks of two tenants stored.</summary>
     private async Task<HttpClient> StartAsync(Action<ClickAnalyticsApiOptions> api)
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.Services.AddClickAnalytics().AddDuckDb(o => o.Path = Path.Combine(_folder, "clicks.duckdb")).AddParquetExport();
-        builder.Services.AddAuthentication(TenantHeaderAuthentication.Name).AddScheme<AuthenticationSchemeOptions, TenantHeaderAuthentication>(TenantHeaderAuthentication.Name, null);
-        builder.Services.AddAuthorization(o => o.AddPolicy("analytics", p => p.RequireAuthenticatedUser()));
-        _app = builder.Build();
-        _app.UseAuthentication();
-        _app.UseAuthorization();
-        _app.MapClickAnalyticsApi("/analytics", api);
-        await _app.StartAsync();
-
-        IClickStore store = _app.Services.GetRequiredService<IClickStore>();
+        HttpClient client = await _host.StartAsync(app => app.MapClickAnalyticsApi("/analytics", api));
+        IClickStore store = _host.App.Services.GetRequiredService<IClickStore>();
         await store.WriteAsync(
         [
             Click("home", "acme", "US"), Click("home", "acme", "US"), Click("docs", "acme", "DE"),
             Click("home", "globex", "FR"), Click("home", "globex", "FR"), Click("home", "globex", "=cmd()"),
         ], CancellationToken.None);
-        return _app.GetTestClient();
+        return client;
     }
 
     private static EnrichedClick Click(string link, string tenant, string country) =>
@@ -201,13 +173,13 @@ public sealed class ClickAnalyticsApiTests
     public async Task The_raw_export_as_parquet_reads_back_in_duckdb_with_the_stored_values_and_types()
     {
         HttpClient client = await StartAsync(api => api.AllowAnonymous = true);
-        IClickStore store = _app!.Services.GetRequiredService<IClickStore>();
+        IClickStore store = _host.App.Services.GetRequiredService<IClickStore>();
         EnrichedClick full = Testing.Storage.ContractClicks.Full(3, Day.AddHours(2));
         full.SetDimension("plan", "pro \"plus\"");
         await store.WriteAsync([full], CancellationToken.None);
 
         HttpResponseMessage response = await client.GetAsync("/analytics/export/clicks?from=2026-11-02&to=2026-11-02&format=parquet");
-        string file = Path.Combine(_folder, "export.parquet");
+        string file = Path.Combine(_host.Folder, "export.parquet");
         await File.WriteAllBytesAsync(file, await response.Content.ReadAsByteArrayAsync());
         var stored = new List<StoredClick>();
         await foreach (StoredClick click in store.ReadDayAsync(new DateOnly(2026, 11, 2), CancellationToken.None))

@@ -1,20 +1,9 @@
 using System;
-using System.Collections.Generic;
-using System.IO;
 using System.Net;
 using System.Net.Http;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using System.Threading.Tasks;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 using ClickAnalytics.AspNetCore.Tests.Support;
+using Microsoft.AspNetCore.Builder;
 
 namespace ClickAnalytics.AspNetCore.Tests.Dashboard;
 
@@ -22,38 +11,15 @@ namespace ClickAnalytics.AspNetCore.Tests.Dashboard;
 [TestFixture]
 public sealed class ClickAnalyticsDashboardTests
 {
-    private string _folder = null!;
-    private WebApplication? _app;
+    private SecuredTestHost _host = null!;
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("clickanalytics-dashboard-").FullName;
+    public void CreateHost() => _host = new SecuredTestHost("clickanalytics-dashboard-");
 
     [TearDown]
-    public async Task StopAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
+    public async Task StopAsync() => await _host.DisposeAsync();
 
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    private async Task<HttpClient> StartAsync(Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.Services.AddClickAnalytics().AddDuckDb(o => o.Path = Path.Combine(_folder, "clicks.duckdb"));
-        builder.Services.AddAuthentication(TenantHeaderAuthentication.Name).AddScheme<AuthenticationSchemeOptions, TenantHeaderAuthentication>(TenantHeaderAuthentication.Name, null);
-        builder.Services.AddAuthorization(o => o.AddPolicy("analytics", p => p.RequireAuthenticatedUser()));
-        _app = builder.Build();
-        _app.UseAuthentication();
-        _app.UseAuthorization();
-        map(_app);
-        await _app.StartAsync();
-        return _app.GetTestClient();
-    }
+    private Task<HttpClient> StartAsync(Action<WebApplication> map) => _host.StartAsync(map);
 
     private static HttpRequestMessage Get(string path, string? tenant = null, string? ifNoneMatch = null, bool gzip = false)
     {
