@@ -18,7 +18,7 @@ internal static class ClickAnalyticsApiRegistry
         Dictionary<string, ClickAnalyticsApiOptions> byPrefix = Apis.GetOrCreateValue(endpoints);
         lock (byPrefix)
         {
-            byPrefix[Key(prefix)] = options;
+            byPrefix[Normalize(prefix)] = options;
         }
     }
 
@@ -31,9 +31,14 @@ internal static class ClickAnalyticsApiRegistry
 
         lock (byPrefix)
         {
-            return byPrefix.GetValueOrDefault(Key(prefix));
+            return byPrefix.GetValueOrDefault(Normalize(prefix));
         }
     }
 
-    private static string Key(string prefix) => "/" + prefix.Trim().Trim('/');
+    /// <summary>A path as one key: "/a/b/" and "a/b" are "/a/b", the root is "".</summary>
+    public static string Normalize(string path)
+    {
+        string trimmed = path.Trim().Trim('/');
+        return trimmed.Length == 0 ? "" : "/" + trimmed;
+    }
 }

@@ -6,8 +6,9 @@ using System.Threading.Tasks;
 using ClickAnalytics.AspNetCore.Api;
 using ClickAnalytics.AspNetCore.Dashboard;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -33,8 +34,8 @@ public static class ClickAnalyticsDashboardEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(path);
         var options = new ClickAnalyticsDashboardOptions();
         configure?.Invoke(options);
-        string dashboardPath = Normalize(path);
-        string apiPath = Normalize(options.ApiPath ?? Parent(dashboardPath));
+        string dashboardPath = ClickAnalyticsApiRegistry.Normalize(path);
+        string apiPath = ClickAnalyticsApiRegistry.Normalize(options.ApiPath ?? Parent(dashboardPath));
         if (options.LiveRefreshInterval <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("The dashboard's LiveRefreshInterval must be positive.");
@@ -53,7 +54,7 @@ public static class ClickAnalyticsDashboardEndpointRouteBuilderExtensions
         }
 
         byte[] page = Page(options, RelativeApi(dashboardPath, apiPath));
-        DashboardAsset html = DashboardAsset.Create("index.html", "text/html; charset=utf-8", page);
+        DashboardAsset html = DashboardAsset.Create("index.html", DashboardAssets.All["index.html"].ContentType, page);
         string slashRedirect = dashboardPath.Length == 0 ? "/" : dashboardPath[(dashboardPath.LastIndexOf('/') + 1)..] + "/";
 
         RouteGroupBuilder group = endpoints.MapGroup(dashboardPath.Length == 0 ? "/" : dashboardPath);
@@ -111,8 +112,9 @@ public static class ClickAnalyticsDashboardEndpointRouteBuilderExtensions
         response.Headers.CacheControl = immutable ? "private, max-age=31536000, immutable" : "private, no-cache";
         response.Headers.ETag = asset.ETag;
         response.Headers.Vary = "Accept-Encoding";
-        StringValues ifNoneMatch = http.Request.Headers.IfNoneMatch;
-        if (ifNoneMatch.Count > 0 && ifNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == asset.ETag || t.Trim() == "*")))
+        RequestHeaders request = http.Request.GetTypedHeaders();
+        // If-None-Match compares weakly: W/"x" matches "x".
+        if (request.IfNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Tag.Equals(asset.ETag, StringComparison.Ordinal)))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return Task.CompletedTask;
@@ -120,7 +122,7 @@ public static class ClickAnalyticsDashboardEndpointRouteBuilderExtensions
 
         response.ContentType = asset.ContentType;
         byte[] body = asset.Content;
-        if (asset.Gzip is not null && AcceptsGzip(http.Request))
+        if (asset.Gzip is not null && request.AcceptEncoding.Any(e => e.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && e.Quality is not 0))
         {
             response.Headers.ContentEncoding = "gzip";
             body = asset.Gzip;
@@ -129,13 +131,6 @@ public static class ClickAnalyticsDashboardEndpointRouteBuilderExtensions
         response.ContentLength = body.Length;
         return HttpMethods.IsHead(http.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, http.RequestAborted).AsTask();
     }
-
-    private static bool AcceptsGzip(HttpRequest request) =>
-        request.Headers.AcceptEncoding.Any(v => v is not null && v.Split(',').Any(e =>
-        {
-            string coding = e.Trim();
-            return coding.StartsWith("gzip", StringComparison.OrdinalIgnoreCase) && !coding.Replace(" ", "", StringComparison.Ordinal).EndsWith(";q=0", StringComparison.Ordinal);
-        }));
 
     /// <summary>The page with its settings filled in; every asset link carries its version, so browsers may keep it.</summary>
     private static byte[] Page(ClickAnalyticsDashboardOptions options, string api)
@@ -150,13 +145,6 @@ public static class ClickAnalyticsDashboardEndpointRouteBuilderExtensions
         }
 
         return Encoding.UTF8.GetBytes(page);
-    }
-
-    /// <summary>"/a/b/" without the trailing slash, "" for the root.</summary>
-    private static string Normalize(string path)
-    {
-        string trimmed = path.Trim().Trim('/');
-        return trimmed.Length == 0 ? "" : "/" + trimmed;
     }
 
     private static string Parent(string path) => path.Length == 0 ? "" : path[..path.LastIndexOf('/')];
