@@ -445,16 +445,20 @@
 
   // ---- interaction ----------------------------------------------------------------------------
 
-  function setFilter(dimension, value) {
-    state.filters[dimension] = value;
+  // A change of the view: into the address (a step Back can undo), then loaded.
+  function apply() {
     writeState();
     load();
   }
 
+  function setFilter(dimension, value) {
+    state.filters[dimension] = value;
+    apply();
+  }
+
   function removeFilter(dimension) {
     delete state.filters[dimension];
-    writeState();
-    load();
+    apply();
     $('#chips button')?.focus();
   }
 
@@ -466,10 +470,9 @@
     for (const zone of all) select.append(new Option(zone, zone));
   }
 
-  function today(offsetDays) {
-    const parts = new Intl.DateTimeFormat('en-CA', { timeZone: state.tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + offsetDays * 86400e3));
-    return parts;
-  }
+  // A day in the view's zone as YYYY-MM-DD (the en-CA format).
+  const today = offsetDays =>
+    new Intl.DateTimeFormat('en-CA', { timeZone: state.tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + offsetDays * 86400e3));
 
   function wire() {
     $('#controls').addEventListener('submit', e => e.preventDefault());
@@ -480,8 +483,7 @@
         state.to = today(0);
       }
       syncControls();
-      writeState();
-      load();
+      apply();
     });
     for (const id of ['from', 'to']) {
       $(`#${id}`).addEventListener('change', () => {
@@ -490,14 +492,13 @@
         if (isDay(from) && isDay(to) && from <= to) {
           state.from = from;
           state.to = to;
-          writeState();
-          load();
+          apply();
         }
       });
     }
-    $('#tz').addEventListener('change', e => { state.tz = e.target.value; writeState(); load(); });
-    $('#bots').addEventListener('change', e => { state.bots = e.target.checked; writeState(); load(); });
-    $('#repeats').addEventListener('change', e => { state.repeats = e.target.checked; writeState(); load(); });
+    $('#tz').addEventListener('change', e => { state.tz = e.target.value; apply(); });
+    $('#bots').addEventListener('change', e => { state.bots = e.target.checked; apply(); });
+    $('#repeats').addEventListener('change', e => { state.repeats = e.target.checked; apply(); });
     $('#retry').addEventListener('click', () => load());
     $('#all-links').addEventListener('click', () => removeFilter('link'));
     window.addEventListener('popstate', () => { state = readState(); syncControls(); load(); });
