@@ -42,12 +42,16 @@ public interface IClickArchive
 
 /// <summary>One archived day, as the manifest records it.</summary>
 /// <param name="Day">The UTC day.</param>
-/// <param name="Rows">Clicks in its files.</param>
-/// <param name="Checksum">Order-independent checksum of its event ids (hex).</param>
-/// <param name="Bytes">The size of its files.</param>
 /// <param name="Files">Its files: one, or one per tenant when the archive is partitioned by tenant.</param>
 /// <param name="ArchivedAt">When it was verified.</param>
-public sealed record ArchivedDay(DateOnly Day, long Rows, string Checksum, long Bytes, IReadOnlyList<ArchivedFile> Files, DateTimeOffset ArchivedAt);
+public sealed record ArchivedDay(DateOnly Day, IReadOnlyList<ArchivedFile> Files, DateTimeOffset ArchivedAt)
+{
+    /// <summary>Clicks in its files.</summary>
+    public long Rows => Files.Sum(f => f.Rows);
+
+    /// <summary>The size of its files.</summary>
+    public long Bytes => Files.Sum(f => f.Bytes);
+}
 
 /// <summary>One file of an archived day.</summary>
 /// <param name="Path">The file, relative to the archive's root (<c>clicks/date=…/part-00000.parquet</c>).</param>
@@ -304,7 +308,6 @@ internal sealed partial class ClickArchive : IClickArchive, IArchivedDays, IDisp
         // Every file is read back only once all are in place, so a file that replaced another
         // (two tenants in one folder of a case-insensitive file system) fails its check.
         var files = new List<ArchivedFile>(written.Count);
-        var total = new IdChecksum();
         foreach ((string relative, string? tenant, IdChecksum hot) in written)
         {
             // What the destination holds now, read by DuckDB's own reader: not the file that was sent.
@@ -317,20 +320,19 @@ internal sealed partial class ClickArchive : IClickArchive, IArchivedDays, IDisp
             }
 
             files.Add(new ArchivedFile(relative, tenant, hot.Count, new FileInfo(final).Length, hot.ToString()));
-            total.Add(hot);
         }
 
-        if (total.Count != stored.Clicks)
+        var archived = new ArchivedDay(day, files, time.GetUtcNow());
+        if (archived.Rows != stored.Clicks)
         {
             throw new InvalidOperationException(
-                $"The archive of {day:yyyy-MM-dd} holds {total.Count} clicks in {files.Count} file(s), but the hot store lists {stored.Clicks} for the day. The day stays in the hot store.");
+                $"The archive of {day:yyyy-MM-dd} holds {archived.Rows} clicks in {files.Count} file(s), but the hot store lists {stored.Clicks} for the day. The day stays in the hot store.");
         }
 
-        long bytes = files.Sum(f => f.Bytes);
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        metrics?.DayArchived(total.Count, bytes, seconds);
-        Log.DayArchived(logger, day, total.Count, bytes, files.Count, Destination.Describe(Location(files)), seconds);
-        return new ArchivedDay(day, total.Count, total.ToString(), bytes, files, time.GetUtcNow());
+        metrics?.DayArchived(archived.Rows, archived.Bytes, seconds);
+        Log.DayArchived(logger, day, archived.Rows, archived.Bytes, files.Count, Destination.Describe(Location(files)), seconds);
+        return archived;
     }
 
     /// <summary>Writes one file from the hot store's clicks and puts it in place; returns the checksum of what was read.</summary>
@@ -430,18 +432,6 @@ internal sealed partial class ClickArchive : IClickArchive, IArchivedDays, IDisp
             }
 
             Count++;
-        }
-
-        /// <summary>Adds another set's ids (the sums are additive).</summary>
-        public void Add(IdChecksum other)
-        {
-            unchecked
-            {
-                _low += other._low;
-                _high += other._high;
-            }
-
-            Count += other.Count;
         }
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{_high:x16}{_low:x16}");
